@@ -1,0 +1,60 @@
+"""Which tenants a user may work in, decided once per request and reused by every queryset."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+from serval.core.models import Tenant
+
+if TYPE_CHECKING:
+    from serval.people.models import User
+
+
+def reach(user: User) -> frozenset[int]:
+    """Tenant ids the user works in: the home tenant plus grants (with their subtrees if asked)."""
+    cached = getattr(user, "_serval_reach", None)
+    if cached is not None:
+        return cached
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        result: frozenset[int] = frozenset()
+    else:
+        ids = {user.tenant_id}
+        subtree_paths: list[str] = []
+        for grant in user.tenant_grants.select_related("tenant"):
+            ids.add(grant.tenant_id)
+            if grant.include_descendants:
+                subtree_paths.append(grant.tenant.path)
+        if subtree_paths:
+            cond = Q()
+            for p in subtree_paths:
+                cond |= Q(path__startswith=p)
+            ids.update(Tenant.objects.filter(cond).values_list("id", flat=True))
+        result = frozenset(ids)
+    user._serval_reach = result  # type: ignore[attr-defined]
+    return result
+
+
+def shared_reach(user: User) -> frozenset[int]:
+    """Tenants whose *shared* reference data the user sees: the reach plus all their ancestors."""
+    cached = getattr(user, "_serval_shared_reach", None)
+    if cached is not None:
+        return cached
+    own = reach(user)
+    ids = set(own)
+    for path in Tenant.objects.filter(id__in=own).values_list("path", flat=True):
+        ids.update(int(p) for p in path.strip("/").split("/") if p)
+    result = frozenset(ids)
+    user._serval_shared_reach = result  # type: ignore[attr-defined]
+    return result
+
+
+def reference_visible_in(*, owner_tenant: Tenant, shared: bool, target: Tenant) -> bool:
+    """Can reference data of `owner_tenant` be linked from a record in `target`?
+
+    Same tenant always; an ancestor's data only when it is marked shared down the tree.
+    """
+    if owner_tenant.pk == target.pk:
+        return True
+    return shared and owner_tenant.pk in target.ancestor_ids()

@@ -1,0 +1,495 @@
+"""Incident actions: every write to an incident goes through one of these (DESIGN.md rule 1).
+
+`create_incident`, `update_incident`, `transition_incident`, `comment_on_incident` and the major
+incident moves each check permission, validate, write, journal and (later) enqueue follow-ups in
+one transaction. Views, API endpoints, the CLI and tasks only adapt their inputs to these.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
+from serval.core.models import Tenant
+from serval.core.numbering import next_number
+from serval.core.tenancy import reach
+from serval.incidents import states as S
+from serval.incidents.models import DEFAULT_MATRIX, IncidentDetail, MajorState, PriorityRule
+from serval.people.models import User
+from serval.work import actions as work
+from serval.work.models import Channel, Kind, WorkItem
+
+TEXT_LIMITS = {"title": 200, "service": 200, "configuration_item": 200, "category": 100}
+AGENT_FIELDS = {
+    "title",
+    "description",
+    "impact",
+    "urgency",
+    "caller",
+    "assignment_group",
+    "assignee",
+    "service",
+    "configuration_item",
+    "category",
+    "channel",
+    "parent",
+    "due_date",
+}
+REQUESTER_CREATE_FIELDS = {
+    "title",
+    "description",
+    "impact",
+    "urgency",
+    "service",
+    "configuration_item",
+    "category",
+    "channel",
+}
+CLOSE_CODE_KEYS = {k for k, _ in S.CLOSE_CODES}
+HOLD_REASON_KEYS = {k for k, _ in S.HOLD_REASONS}
+
+
+def priority_for(impact: int, urgency: int) -> int:
+    """Look up the admin-editable matrix; fall back to DOMAIN.md's seed for a missing cell."""
+    rule = (
+        PriorityRule.objects.filter(impact=impact, urgency=urgency)
+        .values_list("priority", flat=True)
+        .first()
+    )
+    return rule or DEFAULT_MATRIX[(impact, urgency)]
+
+
+def _display(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return getattr(value, "number", None) or getattr(value, "username", None) or str(value)
+    return value
+
+
+def _clean_fields(item: WorkItem, raw: dict[str, Any]) -> dict[str, Any]:
+    """Turn raw input into model values, checking every reference is within the item's reach."""
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    tenant = item.tenant
+    for name, value in raw.items():
+        try:
+            if name in ("title",):
+                text = (value or "").strip() if isinstance(value, str) else ""
+                if not text:
+                    raise ValidationFailed({name: "This field is required."})
+                if len(text) > TEXT_LIMITS[name]:
+                    raise ValidationFailed({name: f"At most {TEXT_LIMITS[name]} characters."})
+                out[name] = text
+            elif name in ("service", "configuration_item", "category"):
+                text = (value or "").strip() if isinstance(value, str) or value is None else None
+                if text is None:
+                    raise ValidationFailed({name: "Must be text."})
+                if len(text) > TEXT_LIMITS[name]:
+                    raise ValidationFailed({name: f"At most {TEXT_LIMITS[name]} characters."})
+                out[name] = text
+            elif name == "description":
+                if value is not None and not isinstance(value, str):
+                    raise ValidationFailed({name: "Must be text."})
+                if value and len(value) > 20000:
+                    raise ValidationFailed({name: "At most 20000 characters."})
+                out[name] = value or ""
+            elif name in ("impact", "urgency"):
+                if isinstance(value, bool) or value not in (1, 2, 3, "1", "2", "3"):
+                    raise ValidationFailed({name: "Must be 1 (high), 2 (medium) or 3 (low)."})
+                out[name] = int(value)
+            elif name == "channel":
+                if value not in Channel.values:
+                    raise ValidationFailed({name: f"One of {', '.join(Channel.values)}."})
+                out[name] = value
+            elif name == "caller":
+                if value in (None, ""):
+                    raise ValidationFailed({name: "This field is required."})
+                out[name] = work.resolve_user(value, field=name, item_tenant_id=tenant.pk)
+            elif name == "assignment_group":
+                out[name] = (
+                    None
+                    if value in (None, "")
+                    else work.resolve_team(value, field=name, item_tenant=tenant)
+                )
+            elif name == "assignee":
+                if value in (None, ""):
+                    out[name] = None
+                else:
+                    user = work.resolve_user(value, field=name, item_tenant_id=tenant.pk)
+                    if not user.is_agent:
+                        raise ValidationFailed({name: "Only agents can be assigned."})
+                    out[name] = user
+            elif name == "parent":
+                out[name] = None if value in (None, "") else _clean_parent(item, value)
+            elif name == "due_date":
+                if value in (None, ""):
+                    out[name] = None
+                elif isinstance(value, datetime):
+                    out[name] = value if timezone.is_aware(value) else timezone.make_aware(value)
+                else:
+                    raise ValidationFailed({name: "Must be a date and time."})
+            else:
+                raise ValidationFailed({name: "Unknown field."})
+        except ValidationFailed as exc:
+            errors.update(exc.as_dict())
+    if errors:
+        raise ValidationFailed(errors)
+    return out
+
+
+def _clean_parent(item: WorkItem, value: Any) -> WorkItem:
+    qs = WorkItem.objects.filter(kind=Kind.INCIDENT, tenant_id=item.tenant_id)
+    parent = (
+        qs.filter(pk=value).first()
+        if isinstance(value, int)
+        else qs.filter(number=str(value).upper()).first()
+    )
+    if parent is None:
+        raise ValidationFailed({"parent": "Unknown incident."})
+    if item.pk and parent.pk == item.pk:
+        raise ValidationFailed({"parent": "An incident cannot be its own parent."})
+    seen, cursor = set(), parent
+    while cursor is not None and cursor.pk not in seen:
+        if item.pk and cursor.pk == item.pk:
+            raise ValidationFailed({"parent": "That would make a loop of parents."})
+        seen.add(cursor.pk)
+        cursor = cursor.parent
+    if parent.state in (S.CLOSED, S.CANCELLED):
+        raise ValidationFailed({"parent": "The parent incident is already closed."})
+    return parent
+
+
+def _check_assignment(values: dict[str, Any], item: WorkItem) -> None:
+    group = values.get("assignment_group", item.assignment_group)
+    assignee = values.get("assignee", item.assignee)
+    if assignee is not None:
+        if group is None:
+            raise ValidationFailed({"assignee": "Choose an assignment group first."})
+        if not group.members.filter(pk=assignee.pk).exists():
+            raise ValidationFailed({"assignee": "The assignee must be a member of the group."})
+
+
+def create_incident(*, actor: User, tenant: Tenant | None = None, **raw: Any) -> WorkItem:
+    """Log a new incident; requesters log for themselves and cannot route or prioritise it."""
+    tenant = tenant or actor.tenant
+    if tenant.pk not in reach(actor):
+        raise NotFound("Unknown tenant.")
+    allowed = AGENT_FIELDS if actor.is_agent else REQUESTER_CREATE_FIELDS
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise ValidationFailed({f: "You cannot set this field." for f in unknown})
+    raw.setdefault("caller", actor.pk)
+    raw.setdefault("title", "")
+    item = WorkItem(
+        tenant=tenant,
+        kind=Kind.INCIDENT,
+        state=S.INCIDENT.initial,
+        opened_by=actor,
+        caller=actor,
+        channel=Channel.API,
+    )
+    values = _clean_fields(item, raw)
+    _check_assignment(values, item)
+    with transaction.atomic():
+        for name, value in values.items():
+            setattr(item, name, value)
+        if item.organization_id is None and item.caller.organization_id:
+            item.organization_id = item.caller.organization_id
+        item.priority = priority_for(item.impact, item.urgency)
+        item.number = next_number("INC")
+        item.opened_at = timezone.now()
+        item.save(force_insert=True)
+        IncidentDetail.objects.create(work_item=item)
+        work.record(
+            item,
+            verb="created",
+            actor=actor,
+            data={
+                "number": item.number,
+                "state": item.state,
+                "priority": item.priority,
+                "fields": {k: _display(v) for k, v in values.items() if k != "description"},
+            },
+        )
+    return item
+
+
+def update_incident(
+    *, actor: User, item: WorkItem, expected_version: int | None = None, **raw: Any
+) -> WorkItem:
+    """Change fields of an open incident; priority follows impact and urgency."""
+    if not actor.is_agent:
+        raise PermissionDenied("Only agents can edit incidents.")
+    unknown = sorted(set(raw) - AGENT_FIELDS)
+    if unknown:
+        raise ValidationFailed({f: "This field cannot be changed here." for f in unknown})
+    with transaction.atomic():
+        item = work.lock(item)
+        work.check_version(item, expected_version)
+        if item.state in (S.CLOSED, S.CANCELLED) and not actor.is_admin:
+            raise PermissionDenied("Closed incidents are read-only.")
+        values = _clean_fields(item, raw)
+        if "assignment_group" in values and values["assignment_group"] != item.assignment_group:
+            current = values.get("assignee", item.assignee)
+            group = values["assignment_group"]
+            if current is not None and (
+                group is None or not group.members.filter(pk=current.pk).exists()
+            ):
+                values["assignee"] = None
+        _check_assignment(values, item)
+        changes = _apply(item, values)
+        if not changes:
+            return item
+        work.record(item, verb="updated", actor=actor, data={"changes": changes})
+        work.bump(item, list(_changed_fields(changes)))
+    return item
+
+
+def _changed_fields(changes: dict[str, Any]) -> set[str]:
+    names = set(changes)
+    if {"impact", "urgency"} & names:
+        names.add("priority")
+    if "assignment_group" in names:
+        names.add("reassignment_count")
+    return names | ({"organization"} if "caller" in names else set())
+
+
+def _apply(item: WorkItem, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Set values on the item, returning {field: [old, new]} for the journal."""
+    changes: dict[str, list[Any]] = {}
+    for name, new in values.items():
+        old = getattr(item, name)
+        if old == new:
+            continue
+        changes[name] = [_display(old), _display(new)]
+        if name == "assignment_group" and old is not None:
+            item.reassignment_count += 1
+        setattr(item, name, new)
+    if "impact" in changes or "urgency" in changes:
+        new_priority = priority_for(item.impact, item.urgency)
+        if new_priority != item.priority:
+            changes["priority"] = [item.priority, new_priority]
+            item.priority = new_priority
+    if "caller" in changes:
+        item.organization_id = item.caller.organization_id
+    return changes
+
+
+def transition_incident(
+    *, actor: User, item: WorkItem, to: str, expected_version: int | None = None, **fields: Any
+) -> WorkItem:
+    """Move an incident along its state machine, enforcing each transition's required fields."""
+    with transaction.atomic():
+        item = work.lock(item)
+        work.check_version(item, expected_version)
+        transition = S.INCIDENT.get(item, actor, to)
+        allowed_extra = set(transition.requires) | {"comment"}
+        if actor.is_agent:
+            allowed_extra |= {"assignment_group", "assignee"}
+        unknown = sorted(set(fields) - allowed_extra)
+        if unknown:
+            raise ValidationFailed({f: "Not accepted for this transition." for f in unknown})
+        _do_transition(item=item, actor=actor, to=to, fields=fields, requires=transition.requires)
+    return item
+
+
+def _do_transition(
+    *,
+    item: WorkItem,
+    actor: User | None,
+    to: str,
+    fields: dict[str, Any],
+    requires: tuple[str, ...],
+) -> None:
+    errors: dict[str, str] = {}
+    routing = {
+        k: fields[k] for k in ("assignment_group", "assignee") if fields.get(k) not in (None, "")
+    }
+    values = _clean_fields(item, routing) if routing else {}
+    if values:
+        _check_assignment(values, item)
+    now = timezone.now()
+    before = item.state
+    data: dict[str, Any] = {"from": before, "to": to}
+    comment = fields.get("comment")
+    for name in requires:
+        present = (
+            values.get(name, getattr(item, name, None))
+            if name == "assignment_group"
+            else fields.get(name)
+        )
+        if present in (None, ""):
+            errors[name] = "This field is required for this transition."
+    if (
+        "close_code" in requires
+        and fields.get("close_code")
+        and fields["close_code"] not in CLOSE_CODE_KEYS
+    ):
+        errors["close_code"] = f"One of {', '.join(sorted(CLOSE_CODE_KEYS))}."
+    if "hold_reason" in requires and fields.get("hold_reason"):
+        if fields["hold_reason"] not in HOLD_REASON_KEYS:
+            errors["hold_reason"] = f"One of {', '.join(sorted(HOLD_REASON_KEYS))}."
+        elif fields["hold_reason"] == "awaiting_caller" and not (comment or "").strip():
+            errors["comment"] = "Tell the caller what you need: a comment is required."
+    for name in ("close_notes", "cancel_reason"):
+        if name in fields and fields[name] is not None and not isinstance(fields[name], str):
+            errors[name] = "Must be text."
+        elif isinstance(fields.get(name), str) and len(fields[name]) > 20000:
+            errors[name] = "At most 20000 characters."
+    if comment is not None:
+        try:
+            comment = work.clean_body(comment, field="comment")
+        except ValidationFailed as exc:
+            errors.update(exc.as_dict())
+    if errors:
+        raise ValidationFailed(errors)
+
+    changes = _apply(item, values)
+    if changes:
+        data["changes"] = changes
+    touched = set(_changed_fields(changes)) | {"state", "active"}
+    if to == S.IN_PROGRESS:
+        if before == S.RESOLVED:
+            item.reopen_count += 1
+            item.resolved_at = item.resolved_by = None
+            item.close_code = item.close_notes = ""
+            touched |= {"reopen_count", "resolved_at", "resolved_by", "close_code", "close_notes"}
+        item.hold_reason = ""
+        touched.add("hold_reason")
+    elif to == S.ON_HOLD:
+        item.hold_reason = data["hold_reason"] = fields["hold_reason"]
+        touched.add("hold_reason")
+    elif to == S.RESOLVED:
+        item.close_code, item.close_notes = fields["close_code"], fields["close_notes"].strip()
+        item.resolved_at, item.resolved_by, item.hold_reason = now, actor, ""
+        data.update(close_code=item.close_code, close_notes=item.close_notes)
+        touched |= {"close_code", "close_notes", "resolved_at", "resolved_by", "hold_reason"}
+    elif to == S.CLOSED:
+        item.closed_at, item.active = now, False
+        touched.add("closed_at")
+    elif to == S.CANCELLED:
+        item.cancel_reason = fields["cancel_reason"].strip()
+        item.closed_at, item.active = now, False
+        data["cancel_reason"] = item.cancel_reason
+        touched |= {"cancel_reason", "closed_at"}
+    item.state = to
+    work.record(item, verb="transition", actor=actor, data=data)
+    if comment:
+        work.record(item, verb="comment", actor=actor, data={"body": comment})
+    work.bump(item, sorted(touched))
+    if to == S.RESOLVED:
+        _resolve_children(item, actor)
+
+
+def _resolve_children(parent: WorkItem, actor: User | None) -> None:
+    """Resolving a parent resolves its open children with a note pointing at the parent."""
+    children = WorkItem.objects.select_for_update().filter(parent=parent, state__in=S.OPEN_STATES)
+    for child in children:
+        _do_transition(
+            item=child,
+            actor=actor,
+            to=S.RESOLVED,
+            requires=("close_code", "close_notes"),
+            fields={
+                "close_code": "resolved_by_parent",
+                "close_notes": f"Resolved with parent incident {parent.number}: "
+                f"{parent.close_notes}",
+            },
+        )
+
+
+def comment_on_incident(*, actor: User, item: WorkItem, body: Any, internal: bool = False) -> None:
+    """Add a comment or work note; the caller's reply takes an incident off 'awaiting caller'."""
+    body = work.clean_body(body)
+    with transaction.atomic():
+        item = work.lock(item)
+        if item.state in (S.CLOSED, S.CANCELLED) and not actor.is_agent:
+            raise PermissionDenied("This incident is closed; open a new one.")
+        work.do_add_comment(item=item, actor=actor, body=body, internal=internal)
+        if (
+            not internal
+            and item.state == S.ON_HOLD
+            and item.hold_reason == "awaiting_caller"
+            and actor.pk == item.caller_id
+        ):
+            item.refresh_from_db()
+            _do_transition(item=item, actor=actor, to=S.IN_PROGRESS, fields={}, requires=())
+
+
+def close_resolved_incidents(*, now: datetime | None = None, days: int) -> int:
+    """Close incidents resolved more than `days` ago (0 disables); safe to run twice."""
+    if days <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    ids = list(
+        WorkItem.objects.filter(
+            kind=Kind.INCIDENT, state=S.RESOLVED, resolved_at__lte=cutoff
+        ).values_list("pk", flat=True)[:1000]
+    )
+    closed = 0
+    for pk in ids:
+        with transaction.atomic():
+            item = WorkItem.objects.select_for_update().filter(pk=pk, state=S.RESOLVED).first()
+            if item is None:
+                continue
+            _do_transition(item=item, actor=None, to=S.CLOSED, fields={}, requires=())
+            closed += 1
+    return closed
+
+
+# --- major incidents ----------------------------------------------------------------------
+
+
+def propose_major(*, actor: User, item: WorkItem, business_impact: str = "") -> WorkItem:
+    """Any agent may propose an open incident as a major-incident candidate."""
+    if not actor.is_agent:
+        raise PermissionDenied("Only agents can propose a major incident.")
+    with transaction.atomic():
+        item = work.lock(item)
+        detail = IncidentDetail.objects.select_for_update().get(work_item=item)
+        if item.state not in S.OPEN_STATES:
+            raise ValidationFailed({"state": "Only open incidents can be proposed."})
+        if detail.major_state in (MajorState.PROPOSED, MajorState.ACCEPTED):
+            raise ValidationFailed({"major_state": "Already proposed or accepted."})
+        detail.major_state = MajorState.PROPOSED
+        detail.major_proposed_by, detail.major_proposed_at = actor, timezone.now()
+        detail.business_impact = (business_impact or "").strip()[:4000]
+        detail.save()
+        work.record(
+            item,
+            verb="major_proposed",
+            actor=actor,
+            data={"business_impact": detail.business_impact},
+        )
+        work.bump(item, [])
+    return item
+
+
+def decide_major(*, actor: User, item: WorkItem, accept: bool, reason: str = "") -> WorkItem:
+    """A manager accepts (promotes) or rejects a candidate; acceptance makes them MI manager."""
+    if actor.role not in ("manager", "admin"):
+        raise PermissionDenied("Only a major-incident manager can decide.")
+    with transaction.atomic():
+        item = work.lock(item)
+        detail = IncidentDetail.objects.select_for_update().get(work_item=item)
+        if detail.major_state != MajorState.PROPOSED:
+            raise ValidationFailed({"major_state": "There is no proposal to decide."})
+        detail.major_state = MajorState.ACCEPTED if accept else MajorState.REJECTED
+        if accept:
+            detail.major_manager, detail.major_promoted_at = actor, timezone.now()
+        detail.save()
+        work.record(
+            item,
+            verb="major_accepted" if accept else "major_rejected",
+            actor=actor,
+            data={"reason": (reason or "").strip()[:4000]},
+        )
+        work.bump(item, [])
+    return item

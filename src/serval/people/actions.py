@@ -1,0 +1,329 @@
+"""Actions on people: accounts, teams, organizations, API tokens and login throttling."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from serval.core import journal
+from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
+from serval.core.models import Tenant
+from serval.core.tenancy import reach, reference_visible_in
+from serval.people.models import ApiToken, LoginFailure, Organization, Role, Team, User
+
+TOKEN_PREFIX = "srv_"
+
+
+def _require_admin(actor: User | None) -> None:
+    if actor is not None and not actor.is_admin:
+        raise PermissionDenied("Only administrators can change reference data.")
+
+
+def _tenant_in_reach(actor: User | None, tenant: Tenant) -> None:
+    if actor is not None and tenant.pk not in reach(actor):
+        raise NotFound("Unknown tenant.")
+
+
+def create_user(
+    *,
+    actor: User | None,
+    username: str,
+    tenant: Tenant,
+    role: str = Role.REQUESTER,
+    password: str | None = None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    organization: Organization | None = None,
+) -> User:
+    """Create an account; `actor=None` is the operator at the command line."""
+    _require_admin(actor)
+    _tenant_in_reach(actor, tenant)
+    errors: dict[str, str] = {}
+    username = (username or "").strip()
+    if not username or len(username) > 150:
+        errors["username"] = "1 to 150 characters."
+    elif User.objects.filter(username=username).exists():
+        errors["username"] = "That username is taken."
+    if role not in Role.values:
+        errors["role"] = f"One of {', '.join(Role.values)}."
+    if organization is not None and not reference_visible_in(
+        owner_tenant=organization.tenant, shared=organization.shared, target=tenant
+    ):
+        errors["organization"] = "Unknown organization."
+    if password:
+        try:
+            validate_password(password, User(username=username, email=email))
+        except DjangoValidationError as exc:
+            errors["password"] = " ".join(exc.messages)
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        user = User(
+            username=username,
+            tenant=tenant,
+            role=role,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            organization=organization,
+            is_staff=role == Role.ADMIN,
+            is_superuser=role == Role.ADMIN,
+        )
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        journal.append(
+            tenant=tenant,
+            subject_type="user",
+            subject_id=user.pk,
+            verb="created",
+            actor=actor,
+            data={"username": username, "role": role},
+        )
+    return user
+
+
+def create_team(
+    *,
+    actor: User | None,
+    tenant: Tenant,
+    name: str,
+    email: str = "",
+    manager: User | None = None,
+    members: list[User] | None = None,
+    shared: bool = False,
+) -> Team:
+    _require_admin(actor)
+    _tenant_in_reach(actor, tenant)
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise ValidationFailed({"name": "1 to 200 characters."})
+    if Team.objects.filter(tenant=tenant, name=name).exists():
+        raise ValidationFailed({"name": "A team with this name exists."})
+    people = [*(members or []), *([manager] if manager else [])]
+    for person in people:
+        if tenant.pk not in reach(person):
+            raise ValidationFailed({"members": f"{person.username} does not work in this tenant."})
+    with transaction.atomic():
+        team = Team.objects.create(
+            tenant=tenant, name=name, email=email, manager=manager, shared=shared
+        )
+        if members:
+            team.members.set(members)
+        journal.append(
+            tenant=tenant,
+            subject_type="team",
+            subject_id=team.pk,
+            verb="created",
+            actor=actor,
+            data={"name": name, "members": sorted(m.username for m in members or [])},
+        )
+    return team
+
+
+def update_team(
+    *, actor: User, team: Team, expected_version: int | None = None, **raw: Any
+) -> Team:
+    _require_admin(actor)
+    allowed = {"name", "email", "manager", "members", "shared"}
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise ValidationFailed({f: "Unknown field." for f in unknown})
+    with transaction.atomic():
+        team = Team.objects.select_for_update().get(pk=team.pk)
+        if expected_version is not None and expected_version != team.version:
+            from serval.core.errors import StaleVersion
+
+            raise StaleVersion(team.version)
+        changes: dict[str, Any] = {}
+        if "name" in raw:
+            name = (raw["name"] or "").strip()
+            if not name or len(name) > 200:
+                raise ValidationFailed({"name": "1 to 200 characters."})
+            if Team.objects.filter(tenant=team.tenant, name=name).exclude(pk=team.pk).exists():
+                raise ValidationFailed({"name": "A team with this name exists."})
+            changes["name"] = [team.name, name]
+            team.name = name
+        if "email" in raw:
+            changes["email"] = [team.email, raw["email"] or ""]
+            team.email = raw["email"] or ""
+        if "shared" in raw:
+            changes["shared"] = [team.shared, bool(raw["shared"])]
+            team.shared = bool(raw["shared"])
+        for key in ("manager", "members"):
+            people = raw.get(key)
+            if people is None:
+                continue
+            for person in people if key == "members" else [people]:
+                if team.tenant_id not in reach(person):
+                    raise ValidationFailed({key: f"{person.username} does not work here."})
+        if raw.get("manager") is not None or "manager" in raw:
+            old = team.manager.username if team.manager else None
+            team.manager = raw.get("manager")
+            changes["manager"] = [old, team.manager.username if team.manager else None]
+        team.version += 1
+        team.save()
+        if raw.get("members") is not None:
+            before = sorted(team.members.values_list("username", flat=True))
+            team.members.set(raw["members"])
+            changes["members"] = [before, sorted(m.username for m in raw["members"])]
+        journal.append(
+            tenant=team.tenant_id,
+            subject_type="team",
+            subject_id=team.pk,
+            verb="updated",
+            actor=actor,
+            data={"changes": changes},
+        )
+    return team
+
+
+def create_organization(
+    *, actor: User | None, tenant: Tenant, name: str, kind: str = "department", shared: bool = False
+) -> Organization:
+    _require_admin(actor)
+    _tenant_in_reach(actor, tenant)
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise ValidationFailed({"name": "1 to 200 characters."})
+    if kind not in ("customer", "department"):
+        raise ValidationFailed({"kind": "One of customer, department."})
+    if Organization.objects.filter(tenant=tenant, name=name).exists():
+        raise ValidationFailed({"name": "An organization with this name exists."})
+    with transaction.atomic():
+        org = Organization.objects.create(tenant=tenant, name=name, kind=kind, shared=shared)
+        journal.append(
+            tenant=tenant,
+            subject_type="organization",
+            subject_id=org.pk,
+            verb="created",
+            actor=actor,
+            data={"name": name, "kind": kind},
+        )
+    return org
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(
+    *, actor: User | None, user: User, name: str = "API token", days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Make a token and return it with its plain text, which is shown once and never stored."""
+    if actor is not None and actor.pk != user.pk and not actor.is_admin:
+        raise PermissionDenied("You can only create tokens for yourself.")
+    name = (name or "").strip()[:100] or "API token"
+    days = settings.API_TOKEN_DEFAULT_DAYS if days is None else days
+    if days < 0 or days > 3650:
+        raise ValidationFailed({"days": "Between 0 (never expires) and 3650."})
+    prefix = secrets.token_hex(5)
+    secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name,
+            prefix=prefix,
+            digest=_digest(secret),
+            expires_at=timezone.now() + timedelta(days=days) if days else None,
+        )
+        journal.append(
+            tenant=user.tenant_id,
+            subject_type="user",
+            subject_id=user.pk,
+            verb="token_created",
+            actor=actor,
+            data={"token": prefix, "name": name, "days": days},
+        )
+    return token, secret
+
+
+def revoke_token(*, actor: User, token: ApiToken) -> None:
+    if token.user_id != actor.pk and not actor.is_admin:
+        raise NotFound()
+    with transaction.atomic():
+        if token.revoked_at is None:
+            ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+            journal.append(
+                tenant=token.user.tenant_id,
+                subject_type="user",
+                subject_id=token.user_id,
+                verb="token_revoked",
+                actor=actor,
+                data={"token": token.prefix},
+            )
+
+
+def authenticate_token(raw: str) -> User | None:
+    """The active user behind a bearer token, or None; constant-time on the secret part."""
+    if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
+        return None
+    try:
+        prefix = raw[len(TOKEN_PREFIX) :].split("_", 1)[0]
+    except IndexError:
+        return None
+    token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+    if token is None or not hmac.compare_digest(token.digest, _digest(raw)):
+        return None
+    if not token.is_active or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+# --- login throttling ---------------------------------------------------------------------
+
+
+def login_blocked(*, username: str, address: str) -> bool:
+    """Too many recent failures for this username, or from this address."""
+    since = timezone.now() - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW)
+    recent = LoginFailure.objects.filter(at__gte=since)
+    limit = settings.LOGIN_THROTTLE_LIMIT
+    return (
+        recent.filter(username=username.lower()[:150]).count() >= limit
+        or recent.filter(address=address[:64]).count() >= limit * 4
+    )
+
+
+def record_login_failure(*, username: str, address: str) -> None:
+    LoginFailure.objects.create(username=username.lower()[:150], address=address[:64])
+
+
+def clear_login_failures(*, username: str) -> None:
+    LoginFailure.objects.filter(username=username.lower()[:150]).delete()
+
+
+def change_password(*, actor: User, current: str, new: str) -> None:
+    if not actor.check_password(current):
+        raise ValidationFailed({"old_password": "That is not your current password."})
+    try:
+        validate_password(new, actor)
+    except DjangoValidationError as exc:
+        raise ValidationFailed({"new_password1": " ".join(exc.messages)}) from exc
+    with transaction.atomic():
+        actor.set_password(new)
+        actor.save(update_fields=["password"])
+        journal.append(
+            tenant=actor.tenant_id,
+            subject_type="user",
+            subject_id=actor.pk,
+            verb="password_changed",
+            actor=actor,
+        )

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from serval.api.urls import api
+from serval.web import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("", include("serval.web.urls")),
+]

@@ -1,0 +1,155 @@
+"""The work item: one table for every kind of ticket, with the common task base of DOMAIN.md §2."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from serval.core.models import TenantOwned
+from serval.work.querysets import WorkItemQuerySet
+
+
+class Kind(models.TextChoices):
+    INCIDENT = "incident", _("Incident")
+
+
+KIND_PREFIX = {Kind.INCIDENT: "INC"}
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Portal")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+    CHAT = "chat", _("Chat")
+    WALK_UP = "walk_up", _("Walk-up")
+    EVENT = "event", _("Monitoring event")
+    API = "api", _("API")
+
+
+LEVELS = [(1, _("1 - High")), (2, _("2 - Medium")), (3, _("3 - Low"))]
+PRIORITIES = [
+    (1, _("P1 Critical")),
+    (2, _("P2 High")),
+    (3, _("P3 Moderate")),
+    (4, _("P4 Low")),
+    (5, _("P5 Planning")),
+]
+
+
+class WorkItem(TenantOwned):
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    number = models.CharField(max_length=24, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True, max_length=20000)
+    state = models.CharField(_("state"), max_length=24)
+    impact = models.PositiveSmallIntegerField(_("impact"), choices=LEVELS, default=3)
+    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=LEVELS, default=3)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=PRIORITIES, default=5)
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("caller"),
+    )
+    organization = models.ForeignKey(
+        "people.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    assignment_group = models.ForeignKey(
+        "people.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assignment group"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assignee"),
+    )
+    reassignment_count = models.PositiveIntegerField(default=0)
+    reopen_count = models.PositiveIntegerField(default=0)
+    # Free references until the services/CMDB issue turns them into foreign keys.
+    service = models.CharField(_("service"), max_length=200, blank=True)
+    configuration_item = models.CharField(_("configuration item"), max_length=200, blank=True)
+    category = models.CharField(_("category"), max_length=100, blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=Channel.choices, default=Channel.PORTAL
+    )
+    due_date = models.DateTimeField(_("due date"), null=True, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    hold_reason = models.CharField(_("on-hold reason"), max_length=24, blank=True)
+    active = models.BooleanField(default=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_code = models.CharField(_("resolution code"), max_length=32, blank=True)
+    close_notes = models.TextField(_("resolution notes"), blank=True, max_length=20000)
+    cancel_reason = models.TextField(_("cancellation reason"), blank=True, max_length=4000)
+    watchers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="watching")
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic concurrency: every write bumps it; clients send back the version they saw.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = WorkItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        indexes = [
+            models.Index(
+                fields=["tenant", "kind", "state", "-opened_at"], name="work_tenant_state"
+            ),
+            models.Index(
+                fields=["tenant", "kind", "priority", "-opened_at"], name="work_tenant_prio"
+            ),
+            models.Index(
+                fields=["assignment_group", "active", "-opened_at"], name="work_group_active"
+            ),
+            models.Index(fields=["assignee", "active", "-opened_at"], name="work_assignee_active"),
+            models.Index(fields=["caller", "-opened_at"], name="work_caller"),
+            models.Index(fields=["organization", "-opened_at"], name="work_org"),
+            models.Index(fields=["service"], name="work_service"),
+            models.Index(fields=["state", "resolved_at"], name="work_state_resolved"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.pk}-{self.version}"'
+
+
+class Attachment(TenantOwned):
+    """A file on a work item, stored outside the web root under a generated name."""
+
+    work_item = models.ForeignKey(WorkItem, on_delete=models.PROTECT, related_name="attachments")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=200, unique=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    internal = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.filename

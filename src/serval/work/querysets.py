@@ -1,0 +1,52 @@
+"""Who may see which work items: the one place that decides it (DESIGN.md rule 2, rule 8)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q
+
+from serval.core.errors import NotFound
+from serval.core.tenancy import reach
+
+if TYPE_CHECKING:
+    from serval.people.models import User
+    from serval.work.models import WorkItem
+
+
+class WorkItemQuerySet(models.QuerySet["WorkItem"]):
+    def visible_to(self, user: User) -> WorkItemQuerySet:
+        """Agents see every item in their tenants; requesters their own and their organization's."""
+        tenants = reach(user)
+        if not tenants:
+            return self.none()
+        qs = self.filter(tenant_id__in=tenants)
+        if user.is_agent:
+            return qs
+        mine = Q(caller=user) | Q(opened_by=user)
+        if user.organization_id:
+            mine |= Q(organization_id=user.organization_id)
+        return qs.filter(mine)
+
+    def search(self, text: str) -> WorkItemQuerySet:
+        from serval.core.search import search_work_items
+
+        return search_work_items(self, text)
+
+
+def access_work_item(
+    user: User, number: str, *, kind: str | None = None, for_update: bool = False, **related: Any
+) -> WorkItem:
+    """Fetch one item the user may see, else NotFound (never a 403 that confirms it exists)."""
+    from serval.work.models import WorkItem
+
+    qs = WorkItem.objects.visible_to(user)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if for_update:
+        qs = qs.select_for_update()
+    item = qs.filter(number=str(number).upper()).first()
+    if item is None:
+        raise NotFound(f"No work item {number}.")
+    return item
