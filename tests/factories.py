@@ -16,7 +16,9 @@ _seq = itertools.count(1)
 
 
 def root_tenant() -> Tenant:
-    return Tenant.objects.order_by("pk").first()  # created by core migration 0003
+    """The tenant core migration 0003 creates; remade if a transactional test flushed it."""
+    tenant = Tenant.objects.filter(parent=None).order_by("pk").first()
+    return tenant or Tenant.objects.create(name="Default", slug="default")
 
 
 def make_tenant(name: str | None = None, parent: Tenant | None = None) -> Tenant:

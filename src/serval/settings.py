@@ -196,19 +196,26 @@ ATTACHMENT_MAX_BYTES = _env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_DIR = Path(_env("ATTACHMENT_DIR", str(DATA_DIR / "attachments"))).resolve()
 INCIDENT_AUTO_CLOSE_DAYS = _env_int("INCIDENT_AUTO_CLOSE_DAYS", 7)
 
-# --- Mail -----------------------------------------------------------------------------------
-EMAIL_BACKEND = _env(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if not _env("SMTP_HOST")
-    else "django.core.mail.backends.smtp.EmailBackend",
-)
-EMAIL_HOST = _env("SMTP_HOST", "localhost")
-EMAIL_PORT = _env_int("SMTP_PORT", 25)
-EMAIL_HOST_USER = _env("SMTP_USER")
-EMAIL_HOST_PASSWORD = _env("SMTP_PASSWORD")
-EMAIL_USE_TLS = _env_bool("SMTP_STARTTLS", False)
+# --- Mail ---------------------------------------------------------------------------------
+# Django 6.1 "mailers": SMTP when SERVAL_SMTP_HOST is set, the console otherwise (development).
+if _env("SMTP_HOST"):
+    _mailer: dict[str, object] = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _env("SMTP_HOST"),
+            "port": _env_int("SMTP_PORT", 25),
+            "username": _env("SMTP_USER") or None,
+            "password": _env("SMTP_PASSWORD") or None,
+            "use_tls": _env_bool("SMTP_STARTTLS", False),
+            "use_ssl": _env_bool("SMTP_SSL", False),
+            "timeout": _env_int("SMTP_TIMEOUT", 30),
+        },
+    }
+else:
+    _mailer = {"BACKEND": _env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
+MAILERS = {"default": _mailer}
 DEFAULT_FROM_EMAIL = _env("MAIL_FROM", "serval@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- I18N / time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

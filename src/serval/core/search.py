@@ -8,7 +8,7 @@ syntax of either engine: it is tokenised here and passed as a bound parameter.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.db import connection
 
@@ -35,14 +35,23 @@ def search_work_items(qs: WorkItemQuerySet, text: str) -> WorkItemQuerySet:
         return qs.none()
     if connection.vendor == "postgresql":
         query = " & ".join(f"{w}:*" for w in words)
-        return qs.extra(
-            where=["work_workitem.search_doc @@ to_tsquery('simple', %s)"], params=[query]
+        # Fixed SQL; the user's words arrive only as a bound parameter.
+        return cast(
+            "WorkItemQuerySet",
+            qs.extra(
+                where=["work_workitem.search_doc @@ to_tsquery('simple', %s)"], params=[query]
+            ),
         )
     # FTS5: every word quoted (so operators in the text are just words), prefix-matched.
     query = " ".join('"{}"*'.format(w.replace('"', "")) for w in words)
-    return qs.extra(
-        where=["work_workitem.id IN (SELECT rowid FROM work_search WHERE work_search MATCH %s)"],
-        params=[query],
+    return cast(
+        "WorkItemQuerySet",
+        qs.extra(
+            where=[
+                "work_workitem.id IN (SELECT rowid FROM work_search WHERE work_search MATCH %s)"
+            ],
+            params=[query],
+        ),
     )
 
 

@@ -88,9 +88,9 @@ def _clean_fields(item: WorkItem, raw: dict[str, Any]) -> dict[str, Any]:
                     raise ValidationFailed({name: f"At most {TEXT_LIMITS[name]} characters."})
                 out[name] = text
             elif name in ("service", "configuration_item", "category"):
-                text = (value or "").strip() if isinstance(value, str) or value is None else None
-                if text is None:
+                if not (isinstance(value, str) or value is None):
                     raise ValidationFailed({name: "Must be text."})
+                text = (value or "").strip()
                 if len(text) > TEXT_LIMITS[name]:
                     raise ValidationFailed({name: f"At most {TEXT_LIMITS[name]} characters."})
                 out[name] = text
@@ -155,7 +155,8 @@ def _clean_parent(item: WorkItem, value: Any) -> WorkItem:
         raise ValidationFailed({"parent": "Unknown incident."})
     if item.pk and parent.pk == item.pk:
         raise ValidationFailed({"parent": "An incident cannot be its own parent."})
-    seen, cursor = set(), parent
+    seen: set[int] = set()
+    cursor: WorkItem | None = parent
     while cursor is not None and cursor.pk not in seen:
         if item.pk and cursor.pk == item.pk:
             raise ValidationFailed({"parent": "That would make a loop of parents."})

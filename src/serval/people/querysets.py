@@ -47,5 +47,5 @@ def organizations_visible_to(user: User) -> QuerySet[Organization]:
     if not user.is_authenticated:
         return Organization.objects.none()
     if not user.is_agent:
-        return Organization.objects.filter(pk=user.organization_id)
+        return Organization.objects.filter(id=user.organization_id or 0)
     return _reference(Organization, user)

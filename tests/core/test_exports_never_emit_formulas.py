@@ -1,0 +1,34 @@
+"""SECURITY-REFERENCE C3: exported cells that would run as spreadsheet formulas become text."""
+
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from serval.core.exports import FORMULA_TRIGGERS, csv_response, safe_cell
+
+
+def test_formula_triggers_are_quoted():
+    for payload in ("=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"):
+        assert safe_cell(payload).startswith("'")
+
+
+def test_plain_values_pass_through():
+    assert safe_cell("Mail is down") == "Mail is down"
+    assert safe_cell(None) == ""
+    assert safe_cell(3) == "3"
+    assert safe_cell(True) == "yes"
+    assert safe_cell(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)).startswith("2026-01-02T03:04:05")
+
+
+@given(st.text(max_size=50))
+def test_no_cell_starts_with_a_formula_trigger(text):
+    assert not safe_cell(text).startswith(FORMULA_TRIGGERS)
+
+
+def test_csv_response_streams_escaped_rows_as_a_download():
+    response = csv_response(filename="x.csv", header=["title"], rows=[["=1+1"], ["ok"]])
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert body.splitlines() == ["title", "'=1+1", "ok"]
+    assert response["Content-Disposition"] == 'attachment; filename="x.csv"'
+    assert response["X-Content-Type-Options"] == "nosniff"
