@@ -24,6 +24,8 @@ PYTHON ?= $(eval PYTHON := $$(shell scripts/find-python || echo __none__))$(PYTH
 
 # `make run` is production-like (DEBUG off) but on plain http on localhost.
 export SERVAL_SECURE_SSL ?= 0
+# ...and without a mail server: e-mails (password resets) are printed to the console.
+export SERVAL_EMAIL_BACKEND ?= django.core.mail.backends.console.EmailBackend
 # Browser tests drive Debian's Chromium (no browser download is possible); CI exports it too.
 SERVAL_CHROMIUM ?= $(firstword $(wildcard /usr/bin/chromium /usr/bin/chromium-browser))
 ifneq ($(SERVAL_CHROMIUM),)

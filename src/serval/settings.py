@@ -62,8 +62,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
+    # The admin site, open to the admin role only (see serval.core.adminsite).
+    "serval.core.adminsite.ServalAdminConfig",
     "django_htmx",
+    # Listed so the API docs page serves Swagger UI from ninja's bundled static files, not a CDN.
+    "ninja",
     "django_tasks_db",
     "serval.core",
     "serval.people",
@@ -139,6 +142,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Tasks ----------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# --- Processes (`serval serve`, `serval worker`) --------------------------------------------
+WEB_WORKERS = _env_int("WEB_WORKERS", 2)
+WEB_THREADS = _env_int("WEB_THREADS", 4)
+WEB_TIMEOUT = _env_int("WEB_TIMEOUT", 60)
+# `serval serve` also runs the task worker as a child process; turn it off when separate
+# `serval worker` processes run elsewhere.
+EMBEDDED_WORKER = _env_bool("EMBEDDED_WORKER", True)
+AUTOCLOSE_INTERVAL = _env_int("AUTOCLOSE_INTERVAL", 300)
+
 # --- Authentication -------------------------------------------------------------------------
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -165,6 +177,8 @@ SECURE_SSL_REDIRECT = SECURE_SSL and _env_bool("SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = _env_int("HSTS_SECONDS", 31536000 if SECURE_SSL else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_SSL
 SECURE_HSTS_PRELOAD = SECURE_SSL
+# Load balancers probe health over plain http on the internal network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if _env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
@@ -197,7 +211,8 @@ ATTACHMENT_DIR = Path(_env("ATTACHMENT_DIR", str(DATA_DIR / "attachments"))).res
 INCIDENT_AUTO_CLOSE_DAYS = _env_int("INCIDENT_AUTO_CLOSE_DAYS", 7)
 
 # --- Mail ---------------------------------------------------------------------------------
-# Django 6.1 "mailers": SMTP when SERVAL_SMTP_HOST is set, the console otherwise (development).
+# Django 6.1 "mailers": SMTP when SERVAL_SMTP_HOST is set; else SERVAL_EMAIL_BACKEND, or the
+# console with DEBUG, or a local MTA on localhost:25.
 if _env("SMTP_HOST"):
     _mailer: dict[str, object] = {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -211,8 +226,15 @@ if _env("SMTP_HOST"):
             "timeout": _env_int("SMTP_TIMEOUT", 30),
         },
     }
-else:
+elif DEBUG or _env("EMAIL_BACKEND"):
     _mailer = {"BACKEND": _env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
+else:
+    # Production without SERVAL_SMTP_HOST: the local mail transfer agent, as Django's default
+    # does (`serval check` rejects the console backend). `make run` picks the console backend.
+    _mailer = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {"host": "localhost", "port": 25, "timeout": _env_int("SMTP_TIMEOUT", 30)},
+    }
 MAILERS = {"default": _mailer}
 DEFAULT_FROM_EMAIL = _env("MAIL_FROM", "serval@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -227,6 +249,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

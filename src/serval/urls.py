@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.urls import include, path
 
 from serval.api.urls import api
@@ -6,5 +7,6 @@ from serval.web import health
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
     path("", include("serval.web.urls")),
 ]

@@ -1,3 +1,67 @@
-from ninja import NinjaAPI
+"""The REST API at /api/v1/: one NinjaAPI, each app contributing a router (DESIGN.md §3, §4).
 
-api = NinjaAPI(title="Serval API", version="1", urls_namespace="api")
+Auth is a bearer token or the browser session (with CSRF); errors are problem+json
+(`serval.api.errors`); the OpenAPI document is at /api/v1/openapi.json and the docs page at
+/api/v1/docs, served from ninja's bundled static files — no CDN (DESIGN.md rule 9).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, re_path
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
+
+from serval.api import errors, workitems
+from serval.api.auth import BearerAuth, SessionAuth
+from serval.incidents.api import router as incidents_router
+from serval.people.api import router as people_router
+from serval.people.api import tokens_router
+
+
+class ServalAPI(NinjaAPI):
+    """NinjaAPI with problem+json everywhere: documented error bodies and unknown URLs too."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, spec in operation.get("responses", {}).items():
+                    content = spec.get("content") or {}
+                    if (
+                        str(status).isdigit()
+                        and int(status) >= 400
+                        and "application/json" in content
+                    ):
+                        spec["content"] = {
+                            errors.PROBLEM_CONTENT_TYPE: content.pop("application/json")
+                        }
+        return schema
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        return [*super()._get_urls(), re_path(r"^.*$", _unknown, name="unknown")]
+
+
+def _unknown(request: HttpRequest) -> HttpResponse:
+    return errors.problem(404, _("There is no such API endpoint."))
+
+
+api = ServalAPI(
+    title="Serval API",
+    version="1",
+    description="IT service management: incidents, people and teams. Errors are RFC 9457 "
+    "problem+json; send `Authorization: Bearer <token>` (create one with `serval token "
+    "create USER` or POST /api/v1/tokens).",
+    urls_namespace="api",
+    auth=[BearerAuth(), SessionAuth()],
+)
+errors.install(api)
+api.add_router("/incidents", incidents_router)
+api.add_router("/attachments", workitems.router)
+api.add_router("/", people_router)
+api.add_router("/tokens", tokens_router)

@@ -93,3 +93,25 @@ class JournalEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_type}:{self.subject_id}#{self.seq} {self.verb}"
+
+
+class ScheduledRun(models.Model):
+    """One due time of one periodic job, claimed by the first worker to insert it.
+
+    The unique (job, due_at) row is written in the same transaction as the enqueued task, so
+    however many `serval worker` processes tick at once, each due time is enqueued once.
+    """
+
+    job = models.CharField(max_length=100)
+    due_at = models.DateTimeField()
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-due_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "due_at"], name="scheduled_run_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.due_at.isoformat()}"

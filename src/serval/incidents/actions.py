@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from serval.core import journal
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.core.models import Tenant
 from serval.core.numbering import next_number
@@ -61,6 +62,42 @@ def priority_for(impact: int, urgency: int) -> int:
         .first()
     )
     return rule or DEFAULT_MATRIX[(impact, urgency)]
+
+
+def set_priority_rule(*, actor: User, impact: int, urgency: int, priority: int) -> PriorityRule:
+    """Change one cell of the impact × urgency matrix (admins only), journaled to the matrix."""
+    if not actor.is_admin:
+        raise PermissionDenied("Only administrators can change the priority matrix.")
+    errors: dict[str, str] = {}
+    for name, value, top in (
+        ("impact", impact, 3),
+        ("urgency", urgency, 3),
+        ("priority", priority, 5),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
+            errors[name] = f"Between 1 and {top}."
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        # Locking every cell serialises matrix edits, which keeps the journal chain linear.
+        rules = list(PriorityRule.objects.select_for_update().order_by("impact", "urgency"))
+        rule = next((r for r in rules if (r.impact, r.urgency) == (impact, urgency)), None)
+        old = rule.priority if rule else DEFAULT_MATRIX[(impact, urgency)]
+        if rule is None:
+            rule = PriorityRule.objects.create(impact=impact, urgency=urgency, priority=priority)
+        elif rule.priority != priority:
+            rule.priority = priority
+            rule.save(update_fields=["priority"])
+        if old != priority:
+            journal.append(
+                tenant=actor.tenant_id,
+                subject_type="priority_matrix",
+                subject_id=0,
+                verb="updated",
+                actor=actor,
+                data={"impact": impact, "urgency": urgency, "priority": [old, priority]},
+            )
+    return rule
 
 
 def _display(value: Any) -> Any:

@@ -215,6 +215,44 @@ def create_organization(
     return org
 
 
+def update_organization(*, actor: User, organization: Organization, **raw: Any) -> Organization:
+    """Rename an organization, change its kind or sharing (admins only), journaled."""
+    _require_admin(actor)
+    _tenant_in_reach(actor, organization.tenant)
+    unknown = sorted(set(raw) - {"name", "kind", "shared"})
+    if unknown:
+        raise ValidationFailed({f: "Unknown field." for f in unknown})
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().get(pk=organization.pk)
+        changes: dict[str, Any] = {}
+        if "name" in raw:
+            name = (raw["name"] or "").strip()
+            if not name or len(name) > 200:
+                raise ValidationFailed({"name": "1 to 200 characters."})
+            taken = Organization.objects.filter(tenant_id=org.tenant_id, name=name)
+            if taken.exclude(pk=org.pk).exists():
+                raise ValidationFailed({"name": "An organization with this name exists."})
+            changes["name"], org.name = [org.name, name], name
+        if "kind" in raw:
+            if raw["kind"] not in ("customer", "department"):
+                raise ValidationFailed({"kind": "One of customer, department."})
+            changes["kind"], org.kind = [org.kind, raw["kind"]], raw["kind"]
+        if "shared" in raw:
+            changes["shared"], org.shared = [org.shared, bool(raw["shared"])], bool(raw["shared"])
+        changes = {k: v for k, v in changes.items() if v[0] != v[1]}
+        if changes:
+            org.save()
+            journal.append(
+                tenant=org.tenant_id,
+                subject_type="organization",
+                subject_id=org.pk,
+                verb="updated",
+                actor=actor,
+                data={"changes": changes},
+            )
+    return org
+
+
 # --- API tokens ---------------------------------------------------------------------------
 
 
@@ -253,8 +291,9 @@ def create_token(
     return token, secret
 
 
-def revoke_token(*, actor: User, token: ApiToken) -> None:
-    if token.user_id != actor.pk and not actor.is_admin:
+def revoke_token(*, actor: User | None, token: ApiToken) -> None:
+    """Revoke a token; `actor=None` is the operator at the command line."""
+    if actor is not None and token.user_id != actor.pk and not actor.is_admin:
         raise NotFound()
     with transaction.atomic():
         if token.revoked_at is None:

@@ -66,7 +66,7 @@ def bump(item: WorkItem, fields: list[str]) -> None:
 def resolve_user(value: Any, *, field: str, item_tenant_id: int) -> User:
     """A user referenced by id or username who works in the item's tenant, else a field error."""
     qs = User.objects.filter(is_active=True)
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+    if isinstance(value, int) or (isinstance(value, str) and value.isascii() and value.isdecimal()):
         user = qs.filter(pk=int(value)).first()
     elif isinstance(value, str) and value:
         user = qs.filter(username=value).first()
@@ -79,7 +79,7 @@ def resolve_user(value: Any, *, field: str, item_tenant_id: int) -> User:
 
 def resolve_team(value: Any, *, field: str, item_tenant: Any) -> Team:
     team = None
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+    if isinstance(value, int) or (isinstance(value, str) and value.isascii() and value.isdecimal()):
         team = Team.objects.select_related("tenant").filter(pk=int(value)).first()
     if team is None or not reference_visible_in(
         owner_tenant=team.tenant, shared=team.shared, target=item_tenant

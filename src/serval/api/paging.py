@@ -1,0 +1,81 @@
+"""Keyset pagination with opaque, signed cursors and a `next` link (DESIGN.md §4, STYLE rule 10).
+
+The cursor holds the last row's sort value and id, so each page is one indexed range query
+however deep the client goes, and rows added meanwhile never shift a page. It is signed so a
+client cannot hand-craft one; a bad cursor is a 422 on the `cursor` field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core import signing
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from serval.core.errors import ValidationFailed
+
+SALT = "serval.api.cursor"
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+def _bad_cursor() -> ValidationFailed:
+    return ValidationFailed({"cursor": _("Invalid or expired cursor; start from the first page.")})
+
+
+def page[M: Model](
+    request: HttpRequest,
+    qs: QuerySet[M],
+    *,
+    ordering: str,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[M], str | None]:
+    """One page of `qs` ordered by `ordering` then id, and the URL of the next page or None."""
+    field = ordering.lstrip("-")
+    desc = ordering.startswith("-")
+    qs = qs.order_by(ordering, "-pk" if desc else "pk")
+    if cursor:
+        try:
+            data = signing.loads(cursor, salt=SALT)
+            if not isinstance(data, dict) or data.get("o") != ordering:
+                raise _bad_cursor()
+            model_field = qs.model._meta.get_field(field)
+            value = model_field.to_python(data["v"])  # type: ignore[union-attr]
+            last_id = int(data["i"])
+        except ValidationFailed:
+            raise
+        except Exception as exc:
+            raise _bad_cursor() from exc
+        op = "lt" if desc else "gt"
+        qs = qs.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": last_id}))
+    rows = list(qs[: limit + 1])
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last = rows[-1]
+    value = getattr(last, field)
+    if hasattr(value, "isoformat"):
+        value = value.isoformat()
+    token = signing.dumps({"o": ordering, "v": value, "i": last.pk}, salt=SALT, compress=True)
+    return rows, next_url(request, token)
+
+
+def next_url(request: HttpRequest, cursor: str) -> str:
+    params = request.GET.copy()
+    params["cursor"] = cursor
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+
+def parse_csv(value: str | None, allowed: Sequence[Any], *, field: str) -> list[str]:
+    """`state=new,in_progress` → ["new", "in_progress"], refusing anything not in `allowed`."""
+    if not value:
+        return []
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    wrong = [v for v in items if v not in allowed]
+    if wrong:
+        raise ValidationFailed({field: _("Unknown value: %s.") % ", ".join(wrong[:5])})
+    return items

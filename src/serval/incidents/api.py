@@ -1,0 +1,522 @@
+"""The incidents REST API: a thin adapter from HTTP to `serval.incidents.actions`.
+
+Every read goes through `WorkItem.objects.visible_to` (out of reach → 404), every write through
+an action, and the state machine's own declaration answers `allowed_transitions` and the 409s.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from serval.api import workitems
+from serval.api.auth import actor
+from serval.api.concurrency import etag, expected_version
+from serval.api.paging import DEFAULT_LIMIT, MAX_LIMIT, page, parse_csv
+from serval.api.schemas import (
+    DateTimeIn,
+    Id,
+    In,
+    OrganizationRef,
+    TeamRef,
+    UserKey,
+    UserRef,
+    problems,
+)
+from serval.core.errors import NotFound, ValidationFailed
+from serval.core.models import Tenant
+from serval.core.tenancy import reach
+from serval.incidents import actions
+from serval.incidents import states as S
+from serval.incidents.models import DEFAULT_MATRIX, IncidentDetail, PriorityRule
+from serval.people.models import User
+from serval.work import actions as work
+from serval.work.models import Channel, Kind, WorkItem
+
+router = Router(tags=["incidents"])
+
+ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
+StateName = Literal[tuple(S.INCIDENT.states)]  # type: ignore[valid-type]
+Level = Annotated[int, Field(ge=1, le=3)]
+PriorityLevel = Annotated[int, Field(ge=1, le=5)]
+Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
+ORDERINGS = (
+    "-opened_at",
+    "opened_at",
+    "-updated_at",
+    "updated_at",
+    "priority",
+    "-priority",
+    "number",
+    "-number",
+)
+Ordering = Literal[ORDERINGS]  # type: ignore[valid-type]
+_NUMBER = re.compile(r"[A-Za-z]{2,8}-\d{1,18}")
+RELATED = (
+    "tenant",
+    "caller",
+    "opened_by",
+    "organization",
+    "assignment_group",
+    "assignee",
+    "resolved_by",
+    "parent",
+    "incident",
+    "incident__major_proposed_by",
+    "incident__major_manager",
+)
+
+
+# --- schemas ---------------------------------------------------------------------------------
+
+
+class TransitionOut(Schema):
+    to: str
+    label: str
+    requires: list[str]
+
+
+class MajorOut(Schema):
+    state: str
+    proposed_by: UserRef | None
+    proposed_at: datetime | None
+    manager: UserRef | None
+    promoted_at: datetime | None
+    business_impact: str
+
+
+class IncidentOut(Schema):
+    id: int
+    number: str
+    tenant: str
+    title: str
+    description: str
+    state: str
+    impact: int
+    urgency: int
+    priority: int
+    caller: UserRef
+    opened_by: UserRef
+    organization: OrganizationRef | None
+    assignment_group: TeamRef | None
+    assignee: UserRef | None
+    service: str
+    configuration_item: str
+    category: str
+    channel: str
+    due_date: datetime | None
+    parent: str | None
+    hold_reason: str
+    close_code: str
+    close_notes: str
+    cancel_reason: str
+    active: bool
+    reassignment_count: int
+    reopen_count: int
+    opened_at: datetime
+    updated_at: datetime
+    resolved_at: datetime | None
+    resolved_by: UserRef | None
+    closed_at: datetime | None
+    version: int
+    major: MajorOut
+    allowed_transitions: list[TransitionOut]
+
+
+class IncidentPage(Schema):
+    items: list[IncidentOut]
+    next: str | None
+
+
+class _Fields(In):
+    title: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=20000)
+    impact: Level | None = None
+    urgency: Level | None = None
+    caller: UserKey | None = None
+    assignment_group: Id | None = None
+    assignee: UserKey | None = None
+    service: str | None = Field(None, max_length=200)
+    configuration_item: str | None = Field(None, max_length=200)
+    category: str | None = Field(None, max_length=100)
+    channel: ChannelName | None = None  # type: ignore[valid-type]
+    parent: str | None = Field(None, max_length=24)
+    due_date: DateTimeIn | None = None
+
+
+class IncidentCreate(_Fields):
+    title: str = Field(..., min_length=1, max_length=200)
+    tenant: str | None = Field(None, max_length=64, description="Tenant slug; default: yours.")
+
+
+class IncidentUpdate(_Fields):
+    pass
+
+
+class TransitionIn(In):
+    to: str = Field(..., max_length=32)
+    hold_reason: str | None = Field(None, max_length=32)
+    close_code: str | None = Field(None, max_length=32)
+    close_notes: str | None = Field(None, max_length=20000)
+    cancel_reason: str | None = Field(None, max_length=4000)
+    comment: str | None = Field(None, max_length=20000)
+    assignment_group: Id | None = None
+    assignee: UserKey | None = None
+
+
+class CommentIn(In):
+    body: str = Field(..., min_length=1, max_length=20000)
+    internal: bool = False
+
+
+class WatcherIn(In):
+    user: UserKey | None = Field(None, description="Id or username; default: you.")
+
+
+class MajorIn(In):
+    action: Literal["propose", "accept", "reject"]
+    business_impact: str | None = Field(None, max_length=4000)
+    reason: str | None = Field(None, max_length=4000)
+
+
+class MatrixCell(In):
+    impact: Level
+    urgency: Level
+    priority: PriorityLevel
+
+
+class Matrix(Schema):
+    cells: list[MatrixCell]
+
+
+class IncidentFilters(Schema):
+    state: str | None = Field(
+        None, max_length=200, description="One state or a comma-separated list."
+    )
+    priority: PriorityLevel | None = None
+    assignment_group: Id | None = None
+    assignee: str | None = Field(None, max_length=150, description='Id, username or "me".')
+    caller: str | None = Field(None, max_length=150, description='Id, username or "me".')
+    service: str | None = Field(None, max_length=200)
+    q: str | None = Field(None, max_length=200, description="Full-text search.")
+    ordering: Ordering = "-opened_at"  # type: ignore[valid-type]
+    limit: Limit = DEFAULT_LIMIT
+    cursor: str | None = Field(None, max_length=1000)
+
+
+class PageParams(Schema):
+    limit: Limit = DEFAULT_LIMIT
+    cursor: str | None = Field(None, max_length=1000)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _clean(text: str | None, *, field: str) -> str | None:
+    if text is not None and any(ord(c) < 32 and c not in "\t\n\r" for c in text):
+        raise ValidationFailed({field: _("Control characters are not allowed.")})
+    return text
+
+
+def _queryset(user: User) -> Any:
+    return WorkItem.objects.visible_to(user).filter(kind=Kind.INCIDENT).select_related(*RELATED)
+
+
+def _get(request: HttpRequest, number: str) -> WorkItem:
+    """The incident if the caller may see it; anything else (even a malformed number) is 404."""
+    if not _NUMBER.fullmatch(number):
+        raise NotFound(_("No such incident."))
+    item = _queryset(actor(request)).filter(number=number.upper()).first()
+    if item is None:
+        raise NotFound(_("No such incident."))
+    return item  # type: ignore[no-any-return]
+
+
+def _reload(item: WorkItem) -> WorkItem:
+    return _queryset_all().get(pk=item.pk)  # type: ignore[no-any-return]
+
+
+def _queryset_all() -> Any:
+    return WorkItem.objects.select_related(*RELATED)
+
+
+def _ref(obj: Any) -> dict[str, Any] | None:
+    return None if obj is None else {"id": obj.pk, "name": obj.name}
+
+
+def incident_out(item: WorkItem, user: User) -> dict[str, Any]:
+    """The API shape of one incident, with the transitions this caller may fire now."""
+    try:
+        detail: IncidentDetail | None = item.incident  # type: ignore[attr-defined]
+    except IncidentDetail.DoesNotExist:
+        detail = None
+    u = workitems.user_ref
+    return {
+        "id": item.pk,
+        "number": item.number,
+        "tenant": item.tenant.slug,
+        "title": item.title,
+        "description": item.description,
+        "state": item.state,
+        "impact": item.impact,
+        "urgency": item.urgency,
+        "priority": item.priority,
+        "caller": u(item.caller),
+        "opened_by": u(item.opened_by),
+        "organization": _ref(item.organization),
+        "assignment_group": _ref(item.assignment_group),
+        "assignee": u(item.assignee),
+        "service": item.service,
+        "configuration_item": item.configuration_item,
+        "category": item.category,
+        "channel": item.channel,
+        "due_date": item.due_date,
+        "parent": item.parent.number if item.parent_id and item.parent else None,
+        "hold_reason": item.hold_reason,
+        "close_code": item.close_code,
+        "close_notes": item.close_notes,
+        "cancel_reason": item.cancel_reason,
+        "active": item.active,
+        "reassignment_count": item.reassignment_count,
+        "reopen_count": item.reopen_count,
+        "opened_at": item.opened_at,
+        "updated_at": item.updated_at,
+        "resolved_at": item.resolved_at,
+        "resolved_by": u(item.resolved_by),
+        "closed_at": item.closed_at,
+        "version": item.version,
+        "major": {
+            "state": detail.major_state if detail else "",
+            "proposed_by": u(detail.major_proposed_by) if detail else None,
+            "proposed_at": detail.major_proposed_at if detail else None,
+            "manager": u(detail.major_manager) if detail else None,
+            "promoted_at": detail.major_promoted_at if detail else None,
+            "business_impact": detail.business_impact if detail else "",
+        },
+        "allowed_transitions": [
+            {"to": t.target, "label": t.label, "requires": list(t.requires)}
+            for t in S.INCIDENT.available(item, user)
+        ],
+    }
+
+
+def _respond(request: HttpRequest, response: HttpResponse, item: WorkItem) -> dict[str, Any]:
+    fresh = _reload(item)
+    response["ETag"] = etag(fresh.pk, fresh.version)
+    return incident_out(fresh, actor(request))
+
+
+def _user_filter(request: HttpRequest, value: str, *, field: str) -> dict[str, Any]:
+    if value == "me":
+        return {f"{field}_id": actor(request).pk}
+    if value.isascii() and value.isdigit():
+        return {f"{field}_id": int(value)} if len(value) < 19 else {"pk__in": []}
+    return {f"{field}__username": value}
+
+
+def _matrix() -> dict[str, Any]:
+    cells = dict(DEFAULT_MATRIX)
+    for rule in PriorityRule.objects.all():
+        cells[(rule.impact, rule.urgency)] = rule.priority
+    return {
+        "cells": [{"impact": i, "urgency": u, "priority": p} for (i, u), p in sorted(cells.items())]
+    }
+
+
+# --- priority matrix (before /{number} so the literal path wins) -------------------------------
+
+
+@router.get("/priority-matrix", response={200: Matrix, **problems()})
+def get_priority_matrix(request: HttpRequest) -> dict[str, Any]:
+    """Impact × urgency → priority, as DOMAIN.md §2.1 describes; everyone may read it."""
+    return _matrix()
+
+
+@router.put("/priority-matrix", response={200: Matrix, **problems(403)})
+def put_priority_matrix(request: HttpRequest, cell: MatrixCell) -> dict[str, Any]:
+    """Change one cell (administrators only); existing incidents keep their priority."""
+    actions.set_priority_rule(
+        actor=actor(request), impact=cell.impact, urgency=cell.urgency, priority=cell.priority
+    )
+    return _matrix()
+
+
+# --- incidents -----------------------------------------------------------------------------
+
+
+@router.post("", response={201: IncidentOut, **problems(403, 404)})
+def create_incident(
+    request: HttpRequest, payload: IncidentCreate, response: HttpResponse
+) -> Status[dict[str, Any]]:
+    """Log an incident; requesters may not route or prioritise it (unknown fields are 422)."""
+    user = actor(request)
+    data = payload.model_dump(exclude_unset=True)
+    tenant = None
+    slug = data.pop("tenant", None)
+    if slug is not None:
+        tenant = Tenant.objects.filter(pk__in=reach(user), slug=slug).first()
+        if tenant is None:
+            raise ValidationFailed({"tenant": _("Unknown tenant.")})
+    item = actions.create_incident(actor=user, tenant=tenant, **data)
+    body = _respond(request, response, item)
+    response["Location"] = request.build_absolute_uri(f"{request.path.rstrip('/')}/{item.number}")
+    return Status(201, body)
+
+
+@router.get("", response={200: IncidentPage, **problems()})
+def list_incidents(request: HttpRequest, filters: Query[IncidentFilters]) -> dict[str, Any]:
+    """Incidents the caller may see, filtered like the UI's queues, newest first by default."""
+    user = actor(request)
+    qs = _queryset(user)
+    states = parse_csv(_clean(filters.state, field="state"), list(S.INCIDENT.states), field="state")
+    if states:
+        qs = qs.filter(state__in=states)
+    if filters.priority is not None:
+        qs = qs.filter(priority=filters.priority)
+    if filters.assignment_group is not None:
+        qs = qs.filter(assignment_group_id=filters.assignment_group)
+    for name in ("assignee", "caller"):
+        value = _clean(getattr(filters, name), field=name)
+        if value:
+            qs = qs.filter(**_user_filter(request, value, field=name))
+    if filters.service:
+        qs = qs.filter(service=_clean(filters.service, field="service"))
+    if filters.q:
+        qs = qs.search(_clean(filters.q, field="q") or "")
+    rows, next_link = page(
+        request,
+        qs,
+        ordering=filters.ordering,
+        limit=filters.limit,
+        cursor=_clean(filters.cursor, field="cursor"),
+    )
+    return {"items": [incident_out(i, user) for i in rows], "next": next_link}
+
+
+@router.get("/{number}", response={200: IncidentOut, **problems(404)})
+def get_incident(request: HttpRequest, number: str, response: HttpResponse) -> dict[str, Any]:
+    """One incident, with an ETag to send back in If-Match when editing."""
+    item = _get(request, number)
+    response["ETag"] = etag(item.pk, item.version)
+    return incident_out(item, actor(request))
+
+
+@router.patch("/{number}", response={200: IncidentOut, **problems(403, 404, 412)})
+def update_incident(
+    request: HttpRequest, number: str, payload: IncidentUpdate, response: HttpResponse
+) -> dict[str, Any]:
+    """Edit fields (agents); with If-Match, a stale version is refused with 412."""
+    item = _get(request, number)
+    version = expected_version(request, pk=item.pk, current=item.version)
+    item = actions.update_incident(
+        actor=actor(request),
+        item=item,
+        expected_version=version,
+        **payload.model_dump(exclude_unset=True),
+    )
+    return _respond(request, response, item)
+
+
+@router.post("/{number}/transition", response={200: IncidentOut, **problems(403, 404, 409, 412)})
+def transition_incident(
+    request: HttpRequest, number: str, payload: TransitionIn, response: HttpResponse
+) -> dict[str, Any]:
+    """Move along the state machine; a move it does not allow is 409 naming the allowed ones."""
+    item = _get(request, number)
+    version = expected_version(request, pk=item.pk, current=item.version)
+    fields = payload.model_dump(exclude_unset=True)
+    to = fields.pop("to")
+    item = actions.transition_incident(
+        actor=actor(request), item=item, to=to, expected_version=version, **fields
+    )
+    return _respond(request, response, item)
+
+
+@router.post("/{number}/comments", response={201: workitems.JournalEventOut, **problems(403, 404)})
+def comment(request: HttpRequest, number: str, payload: CommentIn) -> Status[dict[str, Any]]:
+    """A customer-visible comment, or an internal work note (agents only)."""
+    item = _get(request, number)
+    user = actor(request)
+    actions.comment_on_incident(actor=user, item=item, body=payload.body, internal=payload.internal)
+    return Status(201, workitems.latest_comment(item, user))
+
+
+@router.get("/{number}/journal", response={200: workitems.JournalPage, **problems(404)})
+def journal(request: HttpRequest, number: str, params: Query[PageParams]) -> dict[str, Any]:
+    """The audit trail, oldest first; requesters never see internal events."""
+    item = _get(request, number)
+    cursor = _clean(params.cursor, field="cursor")
+    return workitems.journal_page(request, item, limit=params.limit, cursor=cursor)
+
+
+@router.get("/{number}/attachments", response={200: list[workitems.AttachmentOut], **problems(404)})
+def list_attachments(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+    item = _get(request, number)
+    return workitems.attachments_of(item, actor(request))
+
+
+@router.post(
+    "/{number}/attachments",
+    response={201: workitems.AttachmentOut, **problems(403, 404, 413)},
+)
+def upload_attachment(
+    request: HttpRequest,
+    number: str,
+    file: File[UploadedFile],
+    internal: Form[bool] = False,
+) -> Status[dict[str, Any]]:
+    """Attach a file (size, type and content checked by the action; stored outside web root)."""
+    item = _get(request, number)
+    attachment = work.add_attachment(
+        item=item, actor=actor(request), upload=file, internal=internal
+    )
+    attachment.uploaded_by = actor(request)
+    return Status(201, workitems.attachment_out(attachment))
+
+
+@router.get("/{number}/watchers", response={200: list[UserRef], **problems(404)})
+def list_watchers(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+    return workitems.watchers_of(_get(request, number))
+
+
+@router.post("/{number}/watchers", response={200: list[UserRef], **problems(403, 404)})
+def add_watcher(request: HttpRequest, number: str, payload: WatcherIn) -> list[dict[str, Any]]:
+    """Watch an incident yourself, or (agents) add someone who works in its tenant."""
+    item = _get(request, number)
+    user = workitems.find_user(request, payload.user, field="user")
+    work.set_watching(item=item, actor=actor(request), user=user, watching=True)
+    return workitems.watchers_of(item)
+
+
+@router.delete("/{number}/watchers/{username}", response={200: list[UserRef], **problems(403, 404)})
+def remove_watcher(request: HttpRequest, number: str, username: str) -> list[dict[str, Any]]:
+    item = _get(request, number)
+    key = _clean(username, field="username") or ""
+    user = workitems.find_user(request, key if key == "me" else key[:150], field="username")
+    work.set_watching(item=item, actor=actor(request), user=user, watching=False)
+    return workitems.watchers_of(item)
+
+
+@router.post("/{number}/major", response={200: IncidentOut, **problems(403, 404)})
+def major(
+    request: HttpRequest, number: str, payload: MajorIn, response: HttpResponse
+) -> dict[str, Any]:
+    """Propose an incident as major (agents), or accept / reject a proposal (managers)."""
+    item = _get(request, number)
+    user = actor(request)
+    if payload.action == "propose":
+        item = actions.propose_major(
+            actor=user, item=item, business_impact=payload.business_impact or ""
+        )
+    else:
+        item = actions.decide_major(
+            actor=user, item=item, accept=payload.action == "accept", reason=payload.reason or ""
+        )
+    return _respond(request, response, item)
