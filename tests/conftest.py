@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from django.db import connection
+from pytest_django.plugin import blocking_manager_key
 
 from serval.core.journal import set_guards
 from serval.core.models import Tenant
@@ -21,15 +21,45 @@ def _fast_and_quiet(settings, tmp_path):
     settings.SECURE_SSL_REDIRECT = False
 
 
-@pytest.fixture(autouse=True)
-def _journal_guards_vs_flush(request):
-    """SQLite's flush after a transactional test DELETEs rows, which the append-only triggers
-    refuse; drop them before that flush. (PostgreSQL flushes with TRUNCATE, which they allow.)
-    Tests of the guards call `set_guards(True)` themselves."""
-    yield
-    names = request.fixturenames
-    if connection.vendor == "sqlite" and ("transactional_db" in names or "live_server" in names):
+def _is_transactional(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """Let a transactional test's flush through, then put back what migrations had made.
+
+    SQLite's flush DELETEs every row, which the journal's append-only triggers refuse (PostgreSQL
+    flushes with TRUNCATE, which they allow): drop them before any fixture is torn down. The
+    flush also removes the rows data migrations seeded (root tenant, priority matrix, number
+    sequences); restore them and the triggers afterwards so later tests see a migrated database.
+    """
+    if not _is_transactional(item):
+        return (yield)
+    blocker = item.config.stash[blocking_manager_key]
+    with blocker.unblock():
         set_guards(False)
+    try:
+        return (yield)
+    finally:
+        if nextitem is not None:  # after the last test the test database is already gone
+            with blocker.unblock():
+                reseed_base_data()
+                set_guards(True)
+
+
+def reseed_base_data() -> None:
+    from serval.core.models import Sequence
+    from serval.incidents.models import DEFAULT_MATRIX, PriorityRule
+
+    if not Tenant.objects.exists():
+        Tenant.objects.create(name="Default", slug="default")
+    for (impact, urgency), priority in DEFAULT_MATRIX.items():
+        PriorityRule.objects.get_or_create(
+            impact=impact, urgency=urgency, defaults={"priority": priority}
+        )
+    Sequence.objects.get_or_create(name="INC", defaults={"value": 1000})
 
 
 @dataclass

@@ -1,5 +1,233 @@
-from django.http import HttpRequest, HttpResponse
+"""Desk-wide pages: My work, team queues, saved views and attachment downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from serval.core.errors import NotFound, ValidationFailed
+from serval.incidents.states import OPEN_STATES
+from serval.people.models import User
+from serval.people.querysets import teams_visible_to
+from serval.web import actions
+from serval.work.actions import attachment_path
+from serval.work.models import Attachment, Kind, WorkItem
+
+SECTION_SIZE = 15
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Serval")
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _open_incidents(user: User) -> Any:
+    return (
+        WorkItem.objects.visible_to(user)
+        .filter(kind=Kind.INCIDENT, state__in=OPEN_STATES)
+        .select_related("assignment_group", "assignee", "caller")
+    )
+
+
+@login_required
+@require_GET
+def my_work(request: HttpRequest) -> HttpResponse:
+    """The start page: what is on my plate, what my teams have not picked up, what I asked for."""
+    user = _user(request)
+    sections = []
+    if user.is_agent:
+        open_items = _open_incidents(user)
+        team_ids = list(user.teams.values_list("pk", flat=True))
+        mine = open_items.filter(assignee=user).order_by("priority", "-opened_at")
+        unassigned = open_items.filter(
+            assignee__isnull=True, assignment_group_id__in=team_ids
+        ).order_by("priority", "opened_at")
+        watching = open_items.filter(watchers=user).exclude(assignee=user).order_by("priority")
+        sections = [
+            {
+                "key": "mine",
+                "title": _("Assigned to me"),
+                "icon": "ti-user-check",
+                "items": list(mine[:SECTION_SIZE]),
+                "count": mine.count(),
+                "more": reverse("incident-list") + "?assignee=me&sort=priority",
+                "empty": _("Nothing is assigned to you. Pick something up from your team's queue."),
+            },
+            {
+                "key": "unassigned",
+                "title": _("Unassigned in my groups"),
+                "icon": "ti-users-group",
+                "items": list(unassigned[:SECTION_SIZE]),
+                "count": unassigned.count(),
+                "more": reverse("incident-list") + "?team=mine&assignee=unassigned&sort=priority",
+                "empty": _("Your groups have no unassigned incidents."),
+            },
+            {
+                "key": "watching",
+                "title": _("Watching"),
+                "icon": "ti-eye",
+                "items": list(watching[:SECTION_SIZE]),
+                "count": watching.count(),
+                "more": "",
+                "empty": _("You are not watching any other open incident."),
+            },
+        ]
+        counts = open_items.aggregate(
+            critical=Count("pk", filter=Q(priority__lte=2)),
+            total=Count("pk"),
+        )
+    else:
+        requests = (
+            WorkItem.objects.visible_to(user)
+            .filter(kind=Kind.INCIDENT)
+            .filter(Q(caller=user) | Q(opened_by=user))
+            .select_related("assignment_group", "assignee", "caller")
+            .order_by("-opened_at")
+        )
+        open_requests = requests.filter(state__in=OPEN_STATES)
+        sections = [
+            {
+                "key": "requests",
+                "title": _("My open requests"),
+                "icon": "ti-inbox",
+                "items": list(open_requests[:SECTION_SIZE]),
+                "count": open_requests.count(),
+                "more": reverse("incident-list"),
+                "empty": _("You have no open requests. Need help? Report an incident."),
+            },
+            {
+                "key": "recent",
+                "title": _("Recently finished"),
+                "icon": "ti-history",
+                "items": list(requests.exclude(state__in=OPEN_STATES)[:5]),
+                "count": None,
+                "more": reverse("incident-list") + "?state=all",
+                "empty": _("Nothing here yet."),
+            },
+        ]
+        counts = {"critical": None, "total": open_requests.count()}
+    return render(request, "web/my_work.html", {"sections": sections, "counts": counts})
+
+
+@login_required
+@require_GET
+def team_queues(request: HttpRequest) -> HttpResponse:
+    """Every group the agent can see, with open and unassigned counts; the agent's own first."""
+    user = _user(request)
+    if not user.is_agent:
+        raise Http404()
+    teams = list(teams_visible_to(user).select_related("manager"))
+    rows = (
+        WorkItem.objects.visible_to(user)
+        .filter(kind=Kind.INCIDENT, state__in=OPEN_STATES, assignment_group__isnull=False)
+        .values("assignment_group")
+        .annotate(
+            open=Count("pk"),
+            unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+            critical=Count("pk", filter=Q(priority__lte=2)),
+        )
+    )
+    stats: dict[int, Any] = {r["assignment_group"]: r for r in rows}
+    mine = set(user.teams.values_list("pk", flat=True))
+    cards: list[dict[str, Any]] = [
+        {
+            "team": t,
+            "mine": t.pk in mine,
+            "open": stats.get(t.pk, {}).get("open", 0),
+            "unassigned": stats.get(t.pk, {}).get("unassigned", 0),
+            "critical": stats.get(t.pk, {}).get("critical", 0),
+        }
+        for t in teams
+    ]
+    cards.sort(key=lambda c: (not c["mine"], str(c["team"]).lower()))
+    return render(request, "web/team_queues.html", {"cards": cards})
+
+
+# --- saved views ----------------------------------------------------------------------------
+
+
+def _back_to_list(request: HttpRequest, querystring: str = "") -> HttpResponse:
+    target = request.POST.get("return_to") or reverse("incident-list")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("incident-list")
+    return redirect(target + (f"?{querystring}" if querystring else ""))
+
+
+@login_required
+@require_POST
+def saved_view_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    try:
+        view = actions.save_view(
+            actor=user,
+            name=request.POST.get("name", ""),
+            querystring=request.POST.get("querystring", ""),
+        )
+    except ValidationFailed:
+        messages.error(request, _("Give the view a name of 1 to 80 characters."))
+        querystring = actions.clean_querystring(request.POST.get("querystring", ""))
+        return _back_to_list(request, querystring)
+    messages.success(request, _("Saved the view “%(name)s”.") % {"name": view.name})
+    return _back_to_list(request, view.querystring)
+
+
+@login_required
+@require_POST
+def saved_view_delete(request: HttpRequest, view_id: int) -> HttpResponse:
+    try:
+        actions.delete_view(actor=_user(request), view_id=view_id)
+    except NotFound as exc:
+        raise Http404() from exc
+    messages.success(request, _("The saved view was deleted."))
+    return _back_to_list(request)
+
+
+# --- attachments ----------------------------------------------------------------------------
+
+
+def visible_attachment(user: User, attachment_id: int) -> Attachment:
+    """An attachment whose work item the user can see; internal ones for agents only."""
+    qs = Attachment.objects.filter(
+        pk=attachment_id, work_item__in=WorkItem.objects.visible_to(user)
+    )
+    if not user.is_agent:
+        qs = qs.filter(internal=False)
+    attachment = qs.first()
+    if attachment is None:
+        raise Http404()
+    return attachment
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
+    """Serve a file to someone who may see its work item, always as a download, never rendered.
+
+    SECURITY-REFERENCE A2/B3/F2: looked up through visibility, internal files for agents only,
+    `Content-Disposition: attachment`, `nosniff`, and a sandbox CSP in case a browser renders
+    it anyway; the stored content type comes from our own magic-byte check, not the uploader.
+    """
+    attachment = visible_attachment(_user(request), attachment_id)
+    try:
+        path = attachment_path(attachment)
+        handle = open(path, "rb")
+    except (NotFound, FileNotFoundError) as exc:
+        raise Http404() from exc
+    response = FileResponse(handle, content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=attachment.filename
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -7,14 +7,18 @@
 //   /      focus the global search box            <input id="global-search">
 //   c      open the page's "create" link           <a data-shortcut="create" href="…">
 //   g m    go to my work                           <a data-shortcut="my-work" href="…">
-//   Esc    leave the search box
+//   g i    go to incidents                         <a data-shortcut="incidents" href="…">
+//   g q    go to team queues                       <a data-shortcut="queues" href="…">
+//   r      reply: focus the comment box            <textarea data-shortcut-focus="reply">
+//   ?      show the shortcuts help                 <dialog id="shortcuts-dialog">
+//   Esc    leave the search box (dialogs close themselves)
 // A shortcut whose target is not on the page does nothing.
 (() => {
   "use strict";
 
   // Two-key sequences: first key, then second key -> data-shortcut name of the link to follow.
   const SEQUENCES = {
-    g: { m: "my-work" },
+    g: { m: "my-work", i: "incidents", q: "queues" },
   };
   // Single keys -> data-shortcut name of the link to follow.
   const SINGLE = {
@@ -68,12 +72,108 @@
       }
       return;
     }
+    if (key === "?") {
+      if (openDialog("shortcuts-dialog")) event.preventDefault();
+      return;
+    }
+    if (key === "r") {
+      const box = document.querySelector('[data-shortcut-focus="reply"]');
+      if (box) {
+        event.preventDefault();
+        box.scrollIntoView({ block: "center" });
+        box.focus();
+      }
+      return;
+    }
     if (Object.hasOwn(SEQUENCES, key)) {
       pending = key;
       pendingTimer = window.setTimeout(clearPending, SEQUENCE_TIMEOUT_MS);
       return;
     }
     if (Object.hasOwn(SINGLE, key) && follow(SINGLE[key])) event.preventDefault();
+  });
+
+  // --- dialogs -------------------------------------------------------------------------------
+  // <button data-dialog-open="ID"> opens <dialog id="ID"> as a modal (focus is trapped and Esc
+  // closes it natively); [data-dialog-close] inside closes it; a dialog marked
+  // data-open-on-load opens when the page loads (a form in it came back with errors).
+  function openDialog(id) {
+    const dialog = document.getElementById(id);
+    if (!(dialog instanceof HTMLDialogElement)) return false;
+    if (!dialog.open) dialog.showModal();
+    const first = dialog.querySelector("[autofocus], select, textarea, input:not([type=hidden]), button:not([data-dialog-close])");
+    if (first) first.focus();
+    return true;
+  }
+
+  document.addEventListener("click", (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    if (!target) return;
+    const opener = target.closest("[data-dialog-open]");
+    if (opener) {
+      event.preventDefault();
+      openDialog(opener.getAttribute("data-dialog-open"));
+      return;
+    }
+    const closer = target.closest("[data-dialog-close]");
+    if (closer) {
+      const dialog = closer.closest("dialog");
+      if (dialog) dialog.close();
+      return;
+    }
+    // A click on the backdrop lands on the <dialog> itself (its card fills the box): close it.
+    if (target instanceof HTMLDialogElement && target.open) {
+      target.close();
+      return;
+    }
+    const toggler = target.closest("[data-toggle-hidden]");
+    if (toggler) {
+      const panel = document.getElementById(toggler.getAttribute("data-toggle-hidden"));
+      if (panel) {
+        panel.hidden = !panel.hidden;
+        toggler.setAttribute("aria-expanded", String(!panel.hidden));
+        if (!panel.hidden) {
+          const field = panel.querySelector("input:not([type=hidden]), textarea, select");
+          if (field) field.focus();
+        }
+      }
+      return;
+    }
+    const copier = target.closest("[data-copy]");
+    if (copier) {
+      const field = document.getElementById(copier.getAttribute("data-copy"));
+      if (field && navigator.clipboard) {
+        navigator.clipboard.writeText(field.value).then(() => {
+          copier.classList.add("copied");
+        }, () => {});
+      } else if (field) {
+        field.select();
+      }
+    }
+  });
+
+  function onReady(fn) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fn);
+    else fn();
+  }
+
+  onReady(() => {
+    const pending = document.querySelector("dialog[data-open-on-load]");
+    if (pending) openDialog(pending.id);
+  });
+
+  // Files over the size limit are refused before they are uploaded (the server checks again).
+  document.addEventListener("change", (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || input.type !== "file") return;
+    const max = Number(input.getAttribute("data-max-bytes") || 0);
+    const file = input.files && input.files[0];
+    if (max && file && file.size > max) {
+      input.setCustomValidity(input.getAttribute("data-too-big") || "Too big");
+      input.reportValidity();
+    } else {
+      input.setCustomValidity("");
+    }
   });
 
   // --- htmx ----------------------------------------------------------------------------------
@@ -90,6 +190,58 @@
       const meta = document.querySelector('meta[name="csrf-token"]');
       const token = meta ? meta.content : (document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/) || [])[1];
       if (token) event.detail.headers["X-CSRFToken"] = decodeURIComponent(token);
+    });
+
+    // A write that bumped the item's version says so in a header; keep every form's hidden
+    // version current so the next save is not refused as stale by our own earlier write.
+    document.addEventListener("htmx:afterRequest", (event) => {
+      const xhr = event.detail.xhr;
+      if (!xhr) return;
+      const version = xhr.getResponseHeader("Serval-Version");
+      if (version) {
+        document.querySelectorAll("input[data-item-version]").forEach((input) => {
+          input.value = version;
+        });
+      }
+      const form = event.detail.elt;
+      if (event.detail.successful && form instanceof HTMLFormElement &&
+          form.hasAttribute("data-reset-on-success") && !xhr.getResponseHeader("HX-Retarget")) {
+        form.reset();
+      }
+    });
+
+    // Impact and urgency redraw the read-only priority; the assignment group reloads the
+    // assignee choices. Forms say where to ask with data-priority-url / data-assignees-url.
+    document.addEventListener("change", (event) => {
+      const field = event.target;
+      if (!(field instanceof HTMLSelectElement) || !field.form) return;
+      const form = field.form;
+      if (field.hasAttribute("data-priority-source") && form.dataset.priorityUrl) {
+        const target = form.querySelector("[data-priority-target]");
+        const impact = form.querySelector('[name="impact"]');
+        const urgency = form.querySelector('[name="urgency"]');
+        if (target && impact && urgency) {
+          // The target stays in place (innerHTML) and carries hx-sync="this:replace", so a
+          // quick second change aborts the first request instead of racing it.
+          htmx.ajax("GET", form.dataset.priorityUrl, {
+            source: target,
+            target,
+            swap: "innerHTML",
+            values: { impact: impact.value, urgency: urgency.value },
+          });
+        }
+      }
+      if (field.hasAttribute("data-assignee-source") && form.dataset.assigneesUrl) {
+        const assignee = form.querySelector('select[name="assignee"]');
+        if (assignee) {
+          htmx.ajax("GET", form.dataset.assigneesUrl, {
+            source: assignee,
+            target: assignee,
+            swap: "innerHTML",
+            values: { assignment_group: field.value, assignee: assignee.value },
+          });
+        }
+      }
     });
   }
 })();

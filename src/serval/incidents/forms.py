@@ -1,0 +1,402 @@
+"""Forms for the incident pages: they shape input for the actions and show the actions' errors.
+
+The forms only check types and choices; every business rule stays in `serval.incidents.actions`.
+A `ValidationFailed` from an action is mapped back onto the form with `add_action_errors`, so a
+rejected form re-renders with everything the user typed (DESIGN.md rule 1).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from serval.core.errors import ValidationFailed
+from serval.incidents.states import CLOSE_CODES, HOLD_REASONS, INCIDENT, OPEN_STATES
+from serval.people.models import Role, Team, User
+from serval.people.querysets import teams_visible_to, users_visible_to
+from serval.work.models import LEVELS, PRIORITIES, Channel, WorkItem
+
+AGENT_ROLES = (Role.AGENT, Role.MANAGER, Role.ADMIN)
+# app.js refreshes inputs carrying this attribute when an htmx write returns a new version.
+VERSION_ATTRS = {"data-item-version": ""}
+
+
+def add_action_errors(form: forms.Form, exc: ValidationFailed) -> None:
+    """Put an action's field errors on the matching form fields, the rest above the form."""
+    for field, message in exc.as_dict().items():
+        form.add_error(field if field in form.fields else None, str(message))
+
+
+def agents_in_reach(user: User) -> QuerySet[User]:
+    return users_visible_to(user).filter(role__in=AGENT_ROLES, is_active=True)
+
+
+def team_choices(user: User, blank: str) -> list[tuple[str, str]]:
+    teams = teams_visible_to(user).values_list("pk", "name")
+    return [("", blank), *((str(pk), name) for pk, name in teams)]
+
+
+def member_choices(user: User, team_id: Any, blank: str) -> list[tuple[str, str]]:
+    """Agents of one team the user can see, for the assignee select (re-fetched by htmx)."""
+    choices: list[tuple[str, str]] = [("", blank)]
+    if team_id in (None, "") or not str(team_id).isdigit():
+        return choices
+    team = teams_visible_to(user).filter(pk=int(team_id))
+    members = (
+        User.objects.filter(teams__in=team, is_active=True, role__in=AGENT_ROLES)
+        .order_by("first_name", "last_name", "username")
+        .only("pk", "username", "first_name", "last_name")
+    )
+    return [*choices, *((str(u.pk), u.display_name) for u in members)]
+
+
+# --- list filters ---------------------------------------------------------------------------
+
+SORTS = {
+    "-opened": ("-opened_at", "-pk"),
+    "opened": ("opened_at", "pk"),
+    "-updated": ("-updated_at", "-pk"),
+    "priority": ("priority", "-opened_at", "-pk"),
+    "number": ("number",),
+    "-number": ("-number",),
+    "state": ("state", "-opened_at", "-pk"),
+    "title": ("title", "pk"),
+}
+SORT_LABELS = [
+    ("-opened", _("Newest first")),
+    ("opened", _("Oldest first")),
+    ("-updated", _("Recently updated")),
+    ("priority", _("Priority")),
+    ("number", _("Number")),
+    ("state", _("State")),
+    ("title", _("Title")),
+]
+
+
+class IncidentFilterForm(forms.Form):
+    """The one filter definition for incident lists, team queues and saved views."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    state = forms.ChoiceField(label=_("State"), required=False)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Any priority")), *PRIORITIES],
+    )
+    team = forms.ChoiceField(label=_("Assignment group"), required=False)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    service = forms.CharField(label=_("Service"), required=False, max_length=200)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_LABELS)
+
+    def __init__(self, data: Any, *, user: User, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.user = user
+        self.fields["state"].choices = [  # type: ignore[attr-defined]
+            ("open", _("Open")),
+            ("all", _("Any state")),
+            *INCIDENT.choices(),
+        ]
+        if user.is_agent:
+            self.fields["team"].choices = [  # type: ignore[attr-defined]
+                ("", _("Any group")),
+                ("mine", _("My groups")),
+                *team_choices(user, "")[1:],
+            ]
+            agents = agents_in_reach(user).only("pk", "username", "first_name", "last_name")
+            self.fields["assignee"].choices = [  # type: ignore[attr-defined]
+                ("", _("Anyone")),
+                ("me", _("Me")),
+                ("unassigned", _("Unassigned")),
+                *((str(a.pk), a.display_name) for a in agents),
+            ]
+        else:
+            del self.fields["team"]
+            del self.fields["assignee"]
+
+    def value(self, name: str, default: Any = "") -> Any:
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data.get(name) or default
+        return default
+
+    def apply(self, qs: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
+        """Narrow an already visibility-filtered queryset; invalid input filters nothing out."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        state = data.get("state") or "open"
+        if state == "open":
+            qs = qs.filter(state__in=OPEN_STATES)
+        elif state != "all":
+            qs = qs.filter(state=state)
+        if data.get("priority"):
+            qs = qs.filter(priority=data["priority"])
+        team = data.get("team")
+        if team == "mine":
+            qs = qs.filter(assignment_group__in=self.user.teams.all())
+        elif team:
+            qs = qs.filter(assignment_group_id=int(team))
+        assignee = data.get("assignee")
+        if assignee == "me":
+            qs = qs.filter(assignee=self.user)
+        elif assignee == "unassigned":
+            qs = qs.filter(assignee__isnull=True)
+        elif assignee:
+            qs = qs.filter(assignee_id=int(assignee))
+        if data.get("service"):
+            qs = qs.filter(service__icontains=data["service"])
+        if data.get("q"):
+            qs = qs.search(data["q"])  # type: ignore[attr-defined]
+        return qs.order_by(*SORTS[data.get("sort") or "-opened"])
+
+    def active_count(self) -> int:
+        """How many filters differ from the default view (for the 'clear filters' hint)."""
+        if not (self.is_bound and self.is_valid()):
+            return 0
+        data = self.cleaned_data
+        return sum(
+            1
+            for name in ("q", "priority", "team", "assignee", "service")
+            if data.get(name) not in (None, "")
+        ) + (1 if data.get("state") not in ("", "open") else 0)
+
+
+# --- create and edit ------------------------------------------------------------------------
+
+TEXT_FIELDS = ("title", "description")
+SIDE_FIELDS = (
+    "caller",
+    "impact",
+    "urgency",
+    "assignment_group",
+    "assignee",
+    "service",
+    "configuration_item",
+    "category",
+    "channel",
+)
+REQUESTER_FIELDS = (
+    "title",
+    "description",
+    "impact",
+    "urgency",
+    "service",
+    "configuration_item",
+    "category",
+)
+
+
+class IncidentForm(forms.Form):
+    """Incident fields; `fields` picks the subset a page shows (create, side panel, text)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Markdown is supported."),
+    )
+    impact = forms.TypedChoiceField(label=_("Impact"), choices=LEVELS, coerce=int, initial=3)
+    urgency = forms.TypedChoiceField(label=_("Urgency"), choices=LEVELS, coerce=int, initial=3)
+    caller = forms.CharField(
+        label=_("Caller"),
+        required=False,
+        max_length=150,
+        help_text=_("Username of the person affected; leave empty for yourself."),
+    )
+    assignment_group = forms.ChoiceField(label=_("Assignment group"), required=False)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    service = forms.CharField(label=_("Service"), required=False, max_length=200)
+    configuration_item = forms.CharField(
+        label=_("Configuration item"), required=False, max_length=200
+    )
+    category = forms.CharField(label=_("Category"), required=False, max_length=100)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial="phone")
+    version = forms.IntegerField(widget=forms.HiddenInput(attrs=VERSION_ATTRS), required=False)
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        user: User,
+        fields: tuple[str, ...] | None = None,
+        item: WorkItem | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if item is not None and "initial" not in kwargs:
+            kwargs["initial"] = initial_from_item(item)
+        super().__init__(data, **kwargs)
+        self.user = user
+        keep = set(fields or (REQUESTER_FIELDS if not user.is_agent else self.fields))
+        if item is not None:
+            keep.add("version")
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if "assignment_group" in self.fields:
+            groups = team_choices(user, str(_("— None —")))
+            self.fields["assignment_group"].choices = groups  # type: ignore[attr-defined]
+            self.fields["assignment_group"].widget.attrs.update(
+                {"data-assignee-source": "true", "autocomplete": "off"}
+            )
+        if "assignee" in self.fields:
+            team_id = self.data.get(self.add_prefix("assignment_group")) if self.is_bound else None
+            if team_id is None:
+                team_id = self.initial.get("assignment_group")
+            self.fields["assignee"].choices = member_choices(  # type: ignore[attr-defined]
+                user, team_id, str(_("— Unassigned —"))
+            )
+            self.fields["assignee"].widget.attrs["hx-sync"] = "this:replace"
+        for name in ("impact", "urgency"):
+            if name in self.fields:
+                self.fields[name].widget.attrs["data-priority-source"] = "true"
+        if "caller" in self.fields:
+            self.fields["caller"].widget.attrs.update(
+                {"list": "callers-list", "autocomplete": "off"}
+            )
+
+    def action_values(self) -> dict[str, Any]:
+        """Cleaned values in the shape the actions take (ids and usernames, not objects)."""
+        values = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        if "caller" in values and not values["caller"]:
+            if "version" in self.fields:  # editing: an empty caller is an error for the action
+                values["caller"] = ""
+            else:
+                values.pop("caller")
+        return values
+
+
+def initial_from_item(item: WorkItem) -> dict[str, Any]:
+    return {
+        "title": item.title,
+        "description": item.description,
+        "impact": item.impact,
+        "urgency": item.urgency,
+        "caller": item.caller.username if item.caller_id else "",
+        "assignment_group": str(item.assignment_group_id or ""),
+        "assignee": str(item.assignee_id or ""),
+        "service": item.service,
+        "configuration_item": item.configuration_item,
+        "category": item.category,
+        "channel": item.channel,
+        "version": item.version,
+    }
+
+
+# --- transitions, comments, attachments -----------------------------------------------------
+
+
+class TransitionForm(forms.Form):
+    """The fields one transition needs, built from the state machine's `requires`."""
+
+    to = forms.CharField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput(attrs=VERSION_ATTRS))
+    comment = forms.CharField(
+        label=_("Comment to the caller"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(
+        self, data: Any = None, *, user: User, item: WorkItem, requires: tuple[str, ...], **kw: Any
+    ) -> None:
+        super().__init__(data, **kw)
+        self.requires = requires
+        if "hold_reason" in requires:
+            self.fields["hold_reason"] = forms.ChoiceField(
+                label=_("On-hold reason"), choices=[("", "—"), *HOLD_REASONS]
+            )
+            self.fields["comment"].help_text = _(
+                "Required when you are waiting for the caller: tell them what you need."
+            )
+        if "close_code" in requires:
+            self.fields["close_code"] = forms.ChoiceField(
+                label=_("Resolution code"), choices=[("", "—"), *CLOSE_CODES]
+            )
+        if "close_notes" in requires:
+            self.fields["close_notes"] = forms.CharField(
+                label=_("Resolution notes"),
+                max_length=20000,
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+        if "cancel_reason" in requires:
+            self.fields["cancel_reason"] = forms.CharField(
+                label=_("Why is it cancelled?"),
+                max_length=4000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+        if "assignment_group" in requires and user.is_agent:
+            self.fields["assignment_group"] = forms.ChoiceField(
+                label=_("Assignment group"),
+                choices=team_choices(user, "—"),
+                initial=str(item.assignment_group_id or ""),
+            )
+            self.fields["assignment_group"].widget.attrs["data-assignee-source"] = "true"
+            team_id = self.data.get("assignment_group") if self.is_bound else None
+            self.fields["assignee"] = forms.ChoiceField(
+                label=_("Assignee"),
+                required=False,
+                choices=member_choices(
+                    user, team_id or item.assignment_group_id, str(_("— Unassigned —"))
+                ),
+                initial=str(item.assignee_id or (user.pk if user.is_agent else "")),
+            )
+            self.fields["assignee"].widget.attrs["hx-sync"] = "this:replace"
+        self.order_fields([*[n for n in self.fields if n != "comment"], "comment"])
+
+    def action_fields(self) -> dict[str, Any]:
+        return {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k not in ("to", "version") and v not in (None, "")
+        }
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3, "data-shortcut-focus": "reply"}),
+    )
+    internal = forms.BooleanField(label=_("Internal work note"), required=False)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    internal = forms.BooleanField(label=_("Internal (agents only)"), required=False)
+
+
+class ParentForm(forms.Form):
+    parent = forms.CharField(label=_("Parent incident"), max_length=24, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput(attrs=VERSION_ATTRS))
+
+
+class MajorForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("propose", "propose"), ("accept", "accept"), ("reject", "reject")]
+    )
+    business_impact = forms.CharField(
+        label=_("Business impact"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def caller_choices(user: User) -> QuerySet[User]:
+    """People an agent may log an incident for (shown as suggestions, not a hard list)."""
+    return (
+        users_visible_to(user)
+        .filter(is_active=True)
+        .filter(Q(role=Role.REQUESTER) | Q(role__in=AGENT_ROLES))
+        .only("username", "first_name", "last_name")
+        .order_by("username")[:500]
+    )
+
+
+def team_by_id(user: User, team_id: int) -> Team | None:
+    return teams_visible_to(user).filter(pk=team_id).first()

@@ -1,0 +1,507 @@
+"""Incident pages: list and queues, create, the incident page and its forms.
+
+Thin adapters (DESIGN.md rule 1): each POST view validates the shape of the input with a form,
+calls one action, and turns domain errors into form errors or messages. Every object is fetched
+through `visible_to` / `access_work_item`; anything out of reach is a 404.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget
+from django_htmx.middleware import HtmxDetails
+
+from serval.core.errors import NotFound, PermissionDenied, StaleVersion, ValidationFailed
+from serval.incidents import actions
+from serval.incidents.forms import (
+    SIDE_FIELDS,
+    TEXT_FIELDS,
+    AttachmentForm,
+    CommentForm,
+    IncidentFilterForm,
+    IncidentForm,
+    MajorForm,
+    ParentForm,
+    TransitionForm,
+    add_action_errors,
+    caller_choices,
+    member_choices,
+)
+from serval.incidents.models import IncidentDetail, MajorState
+from serval.incidents.states import INCIDENT, OPEN_STATES
+from serval.people.models import User
+from serval.people.querysets import teams_visible_to
+from serval.web.models import SavedView
+from serval.web.timeline import timeline
+from serval.work import actions as work
+from serval.work.models import Kind, WorkItem
+from serval.work.querysets import access_work_item
+
+PAGE_SIZE = 25
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request after django-htmx's middleware (for the type checker)."""
+
+    htmx: HtmxDetails
+
+
+_NUMBER = re.compile(r"^[A-Za-z]{2,8}-\d+$")
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _incident(request: HttpRequest, number: str) -> WorkItem:
+    try:
+        return access_work_item(_user(request), number, kind=Kind.INCIDENT)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+def _version_header(response: HttpResponse, item: WorkItem) -> HttpResponse:
+    """Tell app.js the item's new version, so other forms on the page stay current."""
+    response["Serval-Version"] = str(item.version)
+    return response
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+def _list_querystring(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    for key in ("page", "go"):
+        params.pop(key, None)
+    return params.urlencode()
+
+
+@login_required
+@require_GET
+def incident_list(request: HtmxHttpRequest, team_id: int | None = None) -> HttpResponse:
+    """All incidents the user can see, filtered, sorted and paged; also one team's queue."""
+    user = _user(request)
+    team = None
+    qs: QuerySet[WorkItem] = WorkItem.objects.visible_to(user).filter(kind=Kind.INCIDENT)
+    if team_id is not None:
+        team = teams_visible_to(user).filter(pk=team_id).first() if user.is_agent else None
+        if team is None:
+            raise Http404()
+        qs = qs.filter(assignment_group=team)
+    form = IncidentFilterForm(request.GET, user=user)
+    qs = form.apply(qs).select_related("assignment_group", "assignee", "caller")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    q = (request.GET.get("q") or "").strip()
+    if request.GET.get("go") and _NUMBER.match(q) and page.paginator.count == 1:
+        return redirect("incident-detail", number=page.object_list[0].number)
+    context = {
+        "form": form,
+        "page": page,
+        "team": team,
+        "querystring": _list_querystring(request),
+        "saved_views": SavedView.objects.filter(user=user),
+        "active_filters": form.active_count(),
+        "list_url": request.path,
+    }
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
+        return render(request, "incidents/list.html#results", context)
+    return render(request, "incidents/list.html", context)
+
+
+# --- create ---------------------------------------------------------------------------------
+
+
+@login_required
+def incident_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    initial = {"channel": "phone", "impact": 3, "urgency": 3}
+    form = IncidentForm(request.POST or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        values = form.action_values()
+        if not user.is_agent:
+            values["channel"] = "portal"
+        try:
+            item = actions.create_incident(actor=user, **values)
+        except ValidationFailed as exc:
+            add_action_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("%(number)s was created.") % {"number": item.number})
+            return redirect("incident-detail", number=item.number)
+    impact = form["impact"].value() if "impact" in form.fields else 3
+    urgency = form["urgency"].value() if "urgency" in form.fields else 3
+    context = {
+        "form": form,
+        "priority": _priority(impact, urgency),
+        "callers": caller_choices(user) if user.is_agent else [],
+    }
+    return render(request, "incidents/create.html", context)
+
+
+def _priority(impact: Any, urgency: Any) -> int | None:
+    try:
+        i, u = int(impact), int(urgency)
+    except (TypeError, ValueError):
+        return None
+    if i not in (1, 2, 3) or u not in (1, 2, 3):
+        return None
+    return actions.priority_for(i, u)
+
+
+@login_required
+@require_GET
+def priority_preview(request: HttpRequest) -> HttpResponse:
+    """The read-only priority for an impact × urgency pair, redrawn by htmx as the user picks."""
+    priority = _priority(request.GET.get("impact"), request.GET.get("urgency"))
+    return render(request, "incidents/_priority.html", {"priority": priority})
+
+
+@login_required
+@require_GET
+def assignee_options(request: HttpRequest) -> HttpResponse:
+    """The <option>s for the assignee select: agents of the chosen (visible) group."""
+    user = _user(request)
+    if not user.is_agent:
+        raise Http404()
+    choices = member_choices(user, request.GET.get("assignment_group"), str(_("— Unassigned —")))
+    return render(
+        request,
+        "incidents/_assignee_options.html",
+        {"choices": choices, "selected": request.GET.get("assignee", "")},
+    )
+
+
+# --- the incident page ----------------------------------------------------------------------
+
+
+def _detail_context(request: HttpRequest, item: WorkItem, **overrides: Any) -> dict[str, Any]:
+    user = _user(request)
+    item = (
+        WorkItem.objects.select_related(
+            "caller", "assignee", "assignment_group", "opened_by", "resolved_by", "parent"
+        )
+        .prefetch_related(Prefetch("watchers", queryset=User.objects.only("pk", "username")))
+        .get(pk=item.pk)
+    )
+    detail = (
+        IncidentDetail.objects.select_related("major_proposed_by", "major_manager")
+        .filter(work_item=item)
+        .first()
+    )
+    transitions = []
+    for t in INCIDENT.available(item, user):
+        form = overrides.get(f"transition:{t.target}") or TransitionForm(
+            user=user,
+            item=item,
+            requires=t.requires,
+            initial={"to": t.target, "version": item.version},
+            auto_id=f"t-{t.target}-%s",
+        )
+        transitions.append({"t": t, "form": form, "dialog": f"dlg-transition-{t.target}"})
+    attachments = item.attachments.select_related("uploaded_by")
+    if not user.is_agent:
+        attachments = attachments.filter(internal=False)
+    visible = WorkItem.objects.visible_to(user)
+    children = visible.filter(parent=item).only("number", "title", "state", "priority")
+    parent = visible.filter(pk=item.parent_id).first() if item.parent_id else None
+    watchers = list(item.watchers.all())
+    editable = user.is_agent and (item.active or user.is_admin)
+    context: dict[str, Any] = {
+        "item": item,
+        "detail": detail,
+        "state": INCIDENT.states.get(item.state),
+        "transitions": transitions,
+        "entries": timeline(item, user),
+        "attachments": list(attachments),
+        "children": list(children),
+        "parent": parent,
+        "watchers": watchers,
+        "watching": any(w.pk == user.pk for w in watchers),
+        "editable": editable,
+        "comment_form": overrides.get("comment") or CommentForm(),
+        "attachment_form": AttachmentForm(),
+        "max_upload": settings.ATTACHMENT_MAX_BYTES,
+        "open_dialog": overrides.get("open_dialog", ""),
+        "conflict": overrides.get("conflict"),
+        "is_open": item.state in OPEN_STATES,
+    }
+    if editable:
+        context["edit_form"] = overrides.get("edit") or IncidentForm(
+            user=user, item=item, fields=SIDE_FIELDS, auto_id="edit-%s"
+        )
+        context["text_form"] = overrides.get("text") or IncidentForm(
+            user=user, item=item, fields=TEXT_FIELDS, auto_id="text-%s"
+        )
+        context["parent_form"] = ParentForm(
+            initial={"parent": parent.number if parent else "", "version": item.version}
+        )
+        context["callers"] = caller_choices(user)
+    if detail is not None:
+        context["can_propose_major"] = (
+            user.is_agent
+            and item.state in OPEN_STATES
+            and detail.major_state not in (MajorState.PROPOSED, MajorState.ACCEPTED)
+        )
+        context["can_decide_major"] = (
+            user.role in ("manager", "admin") and detail.major_state == MajorState.PROPOSED
+        )
+    return context
+
+
+@login_required
+@require_GET
+def incident_detail(request: HttpRequest, number: str) -> HttpResponse:
+    item = _incident(request, number)
+    return render(request, "incidents/detail.html", _detail_context(request, item))
+
+
+def _rerender(request: HttpRequest, item: WorkItem, **overrides: Any) -> HttpResponse:
+    return render(request, "incidents/detail.html", _detail_context(request, item, **overrides))
+
+
+def _conflict_message(exc: StaleVersion) -> str:
+    return _(
+        "Someone else changed this incident while you were editing it, so your change was "
+        "not saved. The page now shows the current version (%(version)s); check it and submit "
+        "again."
+    ) % {"version": exc.current}
+
+
+@login_required
+@require_POST
+def incident_edit(request: HttpRequest, number: str) -> HttpResponse:
+    """Save the side panel (or the title and description) with the version the user saw."""
+    user = _user(request)
+    item = _incident(request, number)
+    section = "text" if request.POST.get("section") == "text" else "edit"
+    fields = TEXT_FIELDS if section == "text" else SIDE_FIELDS
+    auto_id = f"{section}-%s"
+    form = IncidentForm(request.POST, user=user, item=item, fields=fields, auto_id=auto_id)
+    if form.is_valid():
+        try:
+            actions.update_incident(
+                actor=user,
+                item=item,
+                expected_version=form.cleaned_data.get("version"),
+                **form.action_values(),
+            )
+        except StaleVersion as exc:
+            item.refresh_from_db()
+            data = request.POST.copy()
+            data["version"] = str(exc.current)
+            form = IncidentForm(data, user=user, item=item, fields=fields, auto_id=auto_id)
+            form.is_valid()
+            return _rerender(request, item, **{section: form}, conflict=_conflict_message(exc))
+        except ValidationFailed as exc:
+            add_action_errors(form, exc)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return redirect("incident-detail", number=item.number)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("incident-detail", number=item.number)
+    return _rerender(request, item, **{section: form})
+
+
+@login_required
+@require_POST
+def incident_transition(request: HttpRequest, number: str) -> HttpResponse:
+    """Fire one transition offered by the state machine, with the fields it requires."""
+    user = _user(request)
+    item = _incident(request, number)
+    target = request.POST.get("to", "")
+    transition = next((t for t in INCIDENT.available(item, user) if t.target == target), None)
+    if transition is None:
+        allowed = ", ".join(t.label for t in INCIDENT.available(item, user)) or _("none")
+        messages.error(
+            request,
+            _("That step is not possible from here. Possible now: %(allowed)s.")
+            % {"allowed": allowed},
+        )
+        return redirect("incident-detail", number=item.number)
+    form = TransitionForm(
+        request.POST,
+        user=user,
+        item=item,
+        requires=transition.requires,
+        auto_id=f"t-{target}-%s",
+    )
+    dialog = f"dlg-transition-{target}"
+    if form.is_valid():
+        try:
+            actions.transition_incident(
+                actor=user,
+                item=item,
+                to=target,
+                expected_version=form.cleaned_data["version"],
+                **form.action_fields(),
+            )
+        except StaleVersion as exc:
+            return _rerender(request, item, conflict=_conflict_message(exc))
+        except ValidationFailed as exc:
+            add_action_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            item.refresh_from_db()
+            messages.success(
+                request,
+                _("%(number)s is now %(state)s.")
+                % {"number": item.number, "state": INCIDENT.states[item.state].label.lower()},
+            )
+            return redirect("incident-detail", number=item.number)
+    return _rerender(request, item, **{f"transition:{target}": form}, open_dialog=dialog)
+
+
+@login_required
+@require_POST
+def incident_comment(request: HtmxHttpRequest, number: str) -> HttpResponse:
+    """Add a comment or work note; htmx swaps in the new timeline, plain POST redirects."""
+    user = _user(request)
+    item = _incident(request, number)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        internal = bool(form.cleaned_data["internal"]) and user.is_agent
+        try:
+            actions.comment_on_incident(
+                actor=user, item=item, body=form.cleaned_data["body"], internal=internal
+            )
+        except ValidationFailed as exc:
+            add_action_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            item.refresh_from_db()
+            if request.htmx:
+                context = _detail_context(request, item)
+                response = render(request, "incidents/detail.html#timeline", context)
+                return _version_header(response, item)
+            messages.success(request, _("Your note was added."))
+            return redirect(reverse("incident-detail", args=[item.number]) + "#timeline")
+    if request.htmx:
+        context = _detail_context(request, item, comment=form)
+        response = render(request, "incidents/detail.html#composer", context)
+        return reswap(retarget(response, "#composer"), "outerHTML")
+    return _rerender(request, item, comment=form)
+
+
+@login_required
+@require_POST
+def incident_attach(request: HttpRequest, number: str) -> HttpResponse:
+    user = _user(request)
+    item = _incident(request, number)
+    limit_mb = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > settings.ATTACHMENT_MAX_BYTES + 64 * 1024:
+        messages.error(request, _("Files can be at most %(mb)s MB.") % {"mb": limit_mb})
+        return redirect("incident-detail", number=item.number)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to upload."))
+        return redirect("incident-detail", number=item.number)
+    try:
+        attachment = work.add_attachment(
+            item=item,
+            actor=user,
+            upload=form.cleaned_data["file"],
+            internal=bool(form.cleaned_data["internal"]) and user.is_agent,
+        )
+    except ValidationFailed as exc:
+        for message in exc.as_dict().values():
+            messages.error(request, message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(name)s was attached.") % {"name": attachment.filename})
+    return redirect(reverse("incident-detail", args=[item.number]) + "#attachments")
+
+
+@login_required
+@require_POST
+def incident_watch(request: HttpRequest, number: str) -> HttpResponse:
+    user = _user(request)
+    item = _incident(request, number)
+    watching = request.POST.get("watching") == "1"
+    try:
+        work.set_watching(item=item, actor=user, user=user, watching=watching)
+    except (ValidationFailed, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    else:
+        text = (
+            _("You are watching %(number)s.") if watching else _("You no longer watch %(number)s.")
+        )
+        messages.success(request, text % {"number": item.number})
+    return redirect("incident-detail", number=item.number)
+
+
+@login_required
+@require_POST
+def incident_parent(request: HttpRequest, number: str) -> HttpResponse:
+    user = _user(request)
+    item = _incident(request, number)
+    form = ParentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter an incident number such as INC-1001."))
+        return redirect("incident-detail", number=item.number)
+    try:
+        actions.update_incident(
+            actor=user,
+            item=item,
+            expected_version=form.cleaned_data["version"],
+            parent=form.cleaned_data["parent"].strip(),
+        )
+    except StaleVersion as exc:
+        return _rerender(request, item, conflict=_conflict_message(exc))
+    except (ValidationFailed, PermissionDenied) as exc:
+        detail = exc.as_dict().get("parent", str(exc)) if isinstance(exc, ValidationFailed) else ""
+        messages.error(request, detail or str(exc))
+    else:
+        messages.success(request, _("The parent incident was updated."))
+    return redirect("incident-detail", number=item.number)
+
+
+@login_required
+@require_POST
+def incident_major(request: HttpRequest, number: str) -> HttpResponse:
+    """Propose an incident as major (agents), or accept / reject a proposal (managers)."""
+    user = _user(request)
+    item = _incident(request, number)
+    form = MajorForm(request.POST)
+    if not form.is_valid():
+        raise Http404()
+    decision = form.cleaned_data["decision"]
+    try:
+        if decision == "propose":
+            actions.propose_major(
+                actor=user, item=item, business_impact=form.cleaned_data["business_impact"]
+            )
+            messages.success(request, _("Proposed as a major incident."))
+        else:
+            actions.decide_major(
+                actor=user,
+                item=item,
+                accept=decision == "accept",
+                reason=form.cleaned_data["business_impact"],
+            )
+            messages.success(
+                request,
+                _("Accepted as a major incident.")
+                if decision == "accept"
+                else _("The major-incident proposal was rejected."),
+            )
+    except (ValidationFailed, PermissionDenied) as exc:
+        messages.error(request, str(exc.detail))
+    return redirect("incident-detail", number=item.number)

@@ -1,0 +1,154 @@
+"""Template helpers for the desk: Markdown bodies, state and priority badges, labels.
+
+Badges are built with `format_html`, which escapes every value; nothing here marks user text safe
+except the Markdown filter, whose output is sanitised by nh3 first (SECURITY-REFERENCE B1/B4).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from serval.incidents.states import CLOSE_CODES, HOLD_REASONS, INCIDENT
+from serval.web.markdown import render_markdown
+from serval.work.models import LEVELS, PRIORITIES, Channel
+
+register = template.Library()
+
+STATE_COLOURS = {
+    "new": "blue",
+    "in_progress": "azure",
+    "on_hold": "yellow",
+    "resolved": "green",
+    "closed": "secondary",
+    "cancelled": "secondary",
+}
+STATE_ICONS = {
+    "new": "ti-circle-dashed",
+    "in_progress": "ti-progress",
+    "on_hold": "ti-player-pause",
+    "resolved": "ti-circle-check",
+    "closed": "ti-lock",
+    "cancelled": "ti-circle-x",
+}
+_LABELS: dict[str, dict[Any, Any]] = {
+    "priority": dict(PRIORITIES),
+    "impact": dict(LEVELS),
+    "urgency": dict(LEVELS),
+    "channel": dict(Channel.choices),
+    "hold_reason": dict(HOLD_REASONS),
+    "close_code": dict(CLOSE_CODES),
+}
+
+
+@register.filter(name="markdown")
+def markdown_filter(value: str | None) -> SafeString:
+    """Render a Markdown body as sanitised HTML (raw HTML and unsafe links never survive)."""
+    return mark_safe(render_markdown(value))
+
+
+def state_label(key: str | None) -> str:
+    state = INCIDENT.states.get(key or "")
+    return str(_(state.label)) if state else (key or "")
+
+
+register.filter("state_label", state_label)
+
+
+@register.filter
+def state_badge(key: str) -> SafeString:
+    colour = STATE_COLOURS.get(key, "secondary")
+    return format_html(
+        '<span class="badge bg-{}-lt state-badge">'
+        '<i class="ti {}" aria-hidden="true"></i> {}</span>',
+        colour,
+        STATE_ICONS.get(key, "ti-circle"),
+        state_label(key),
+    )
+
+
+@register.filter
+def priority_badge(value: int | None) -> SafeString:
+    """A P1–P5 chip; colours are our own (app.css) so each meets 4.5:1 contrast."""
+    if not value:
+        return format_html("{}", "")
+    label = dict(PRIORITIES).get(int(value), value)
+    return format_html(
+        '<span class="badge priority-badge priority-{}" title="{}">P{}</span>',
+        int(value),
+        label,
+        value,
+    )
+
+
+@register.filter
+def priority_label(value: int | None) -> str:
+    return str(dict(PRIORITIES).get(int(value), value)) if value else ""
+
+
+@register.filter
+def field_value(value: Any, field: str) -> str:
+    """A journal value shown as a person reads it (labels instead of stored keys)."""
+    if value is None or value == "":
+        return "—"
+    if field == "state":
+        return state_label(str(value))
+    labels = _LABELS.get(field)
+    if labels is not None:
+        return str(labels.get(value, value))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    return str(value)
+
+
+@register.filter
+def choice_label(value: Any, field: str) -> str:
+    return field_value(value, field)
+
+
+@register.filter
+def initials(user: Any) -> str:
+    if user is None:
+        return "·"
+    name = (getattr(user, "get_full_name", lambda: "")() or user.username).split()
+    letters = "".join(part[0] for part in name[:2]) if name else "?"
+    return letters.upper()
+
+
+@register.filter
+def filesize(value: int | None) -> str:
+    size = float(value or 0)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+@register.filter
+def bs(bound_field: Any, extra: str = "") -> SafeString:
+    """Render a form widget with Tabler classes and the ARIA state of its errors."""
+    from django import forms as django_forms
+
+    widget = bound_field.field.widget
+    if isinstance(widget, django_forms.CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, django_forms.Select):
+        css = "form-select"
+    else:
+        css = "form-control"
+    attrs = {"class": f"{css} {extra}".strip()}
+    described = []
+    if bound_field.help_text:
+        described.append(f"{bound_field.auto_id}_helptext")
+    if bound_field.errors:
+        attrs["class"] += " is-invalid"
+        attrs["aria-invalid"] = "true"
+        described.append(f"{bound_field.auto_id}_errors")
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return bound_field.as_widget(attrs=attrs)

@@ -1,0 +1,129 @@
+"""The journal of a work item, shaped for the timeline on its page.
+
+The journal is the audit trail *and* the activity stream (DESIGN.md §1). Requesters never get
+internal events (work notes, internal attachments) — the filter is applied in the query here,
+not in the template (SECURITY-REFERENCE A4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from serval.core.models import JournalEvent
+from serval.people.models import User
+from serval.work.actions import SUBJECT
+from serval.work.models import Attachment, WorkItem
+
+FIELD_LABELS = {
+    "title": _("Title"),
+    "description": _("Description"),
+    "impact": _("Impact"),
+    "urgency": _("Urgency"),
+    "priority": _("Priority"),
+    "caller": _("Caller"),
+    "assignment_group": _("Assignment group"),
+    "assignee": _("Assignee"),
+    "service": _("Service"),
+    "configuration_item": _("Configuration item"),
+    "category": _("Category"),
+    "channel": _("Channel"),
+    "parent": _("Parent incident"),
+    "due_date": _("Due date"),
+    "state": _("State"),
+}
+ICONS = {
+    "created": ("ti-plus", "primary"),
+    "updated": ("ti-pencil", "secondary"),
+    "transition": ("ti-arrows-right-left", "azure"),
+    "comment": ("ti-message", "green"),
+    "work_note": ("ti-lock", "yellow"),
+    "attachment": ("ti-paperclip", "secondary"),
+    "watcher_added": ("ti-eye", "secondary"),
+    "watcher_removed": ("ti-eye-off", "secondary"),
+    "major_proposed": ("ti-alert-triangle", "orange"),
+    "major_accepted": ("ti-urgent", "red"),
+    "major_rejected": ("ti-circle-x", "secondary"),
+}
+
+
+@dataclass
+class Change:
+    field: str
+    label: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class Entry:
+    event: JournalEvent
+    verb: str
+    icon: str
+    colour: str
+    changes: list[Change] = field(default_factory=list)
+    attachment: Attachment | None = None
+
+    @property
+    def actor(self) -> User | None:
+        return self.event.actor
+
+    @property
+    def at(self) -> Any:
+        return self.event.created_at
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.event.data or {}
+
+    @property
+    def internal(self) -> bool:
+        return self.event.internal
+
+    @property
+    def is_note(self) -> bool:
+        return self.verb in ("comment", "work_note")
+
+
+def _changes(raw: dict[str, Any]) -> list[Change]:
+    out = []
+    for name, pair in (raw or {}).items():
+        old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        out.append(Change(name, str(FIELD_LABELS.get(name, name)), old, new))
+    return out
+
+
+def timeline(item: WorkItem, viewer: User) -> list[Entry]:
+    """Events oldest first, with attachments resolved in one query."""
+    qs = JournalEvent.objects.filter(subject_type=SUBJECT, subject_id=item.pk).select_related(
+        "actor"
+    )
+    if not viewer.is_agent:
+        qs = qs.filter(internal=False)
+    events = list(qs.order_by("seq"))
+    attachment_ids = [e.data.get("attachment") for e in events if e.verb == "attachment" and e.data]
+    attachments = {
+        a.pk: a
+        for a in Attachment.objects.filter(work_item=item, pk__in=[i for i in attachment_ids if i])
+    }
+    entries = []
+    for event in events:
+        icon, colour = ICONS.get(event.verb, ("ti-point", "secondary"))
+        entry = Entry(event=event, verb=event.verb, icon=icon, colour=colour)
+        data = event.data or {}
+        if event.verb == "updated":
+            entry.changes = _changes(data.get("changes", {}))
+        elif event.verb == "transition":
+            entry.changes = _changes(data.get("changes", {}))
+        elif event.verb == "created":
+            entry.changes = [
+                c
+                for c in _changes({k: [None, v] for k, v in data.get("fields", {}).items()})
+                if c.new not in (None, "") and c.field != "title"
+            ]
+        elif event.verb == "attachment":
+            entry.attachment = attachments.get(int(data.get("attachment") or 0))
+        entries.append(entry)
+    return entries

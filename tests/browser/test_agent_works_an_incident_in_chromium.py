@@ -1,0 +1,154 @@
+"""Issue 2 "Tests": a browser test in Chromium that logs in, creates an incident, assigns it,
+comments, resolves it and sees each step in the timeline, saving a screenshot as an artifact.
+
+SECURITY-REFERENCE B5: the run also asserts that the browser reported no CSP violation and no
+JavaScript error on any page it visited.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from serval.core.models import Tenant
+from serval.people import actions as people
+
+CHROMIUM = os.environ.get("SERVAL_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PASSWORD = "Correct-Horse-42!"
+# Recorded in the page before any of our scripts run; CDP init scripts are not subject to CSP.
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
+});
+"""
+
+
+def _people():
+    tenant = Tenant.objects.order_by("pk").first() or Tenant.objects.create(
+        name="Browser test", slug="browser-test"
+    )
+    agent = people.create_user(
+        actor=None,
+        username="alice",
+        tenant=tenant,
+        role="agent",
+        password=PASSWORD,
+        first_name="Alice",
+        last_name="Novak",
+    )
+    caller = people.create_user(
+        actor=None, username="rita", tenant=tenant, role="requester", password=PASSWORD
+    )
+    team = people.create_team(actor=None, tenant=tenant, name="Service Desk", members=[agent])
+    return agent, caller, team
+
+
+@pytest.mark.browser
+def test_agent_creates_assigns_comments_and_resolves(live_server):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}. Install it (apt-get install chromium) or set "
+            "SERVAL_CHROMIUM to the browser's path; .ci/run installs it in CI."
+        )
+    from playwright.sync_api import expect, sync_playwright
+
+    _people()
+    ARTIFACTS.mkdir(exist_ok=True)
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.add_init_script(RECORD_VIOLATIONS)
+            page.on(
+                "console",
+                lambda m: (
+                    problems.append(f"console {m.type}: {m.text}")
+                    if m.type == "error" or "Content Security Policy" in m.text
+                    else None
+                ),
+            )
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.set_default_timeout(10_000)
+
+            # Sign in.
+            page.goto(f"{live_server.url}/accounts/login/")
+            page.get_by_label("Username").fill("alice")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            expect(page.get_by_role("heading", name="My work")).to_be_visible()
+
+            # Create, reached with the "c" shortcut; priority follows impact x urgency.
+            page.keyboard.press("c")
+            expect(page.get_by_role("heading", name="New incident")).to_be_visible()
+            page.get_by_label("Title").fill("Payroll export fails")
+            page.get_by_label("Description").fill("The **export** stops at 80 %.")
+            page.get_by_label("Caller").fill("rita")
+            page.get_by_label("Impact").select_option("2")
+            page.get_by_label("Urgency").select_option("1")
+            expect(page.locator("#priority-preview")).to_contain_text("P2 High")
+            page.get_by_role("button", name="Create incident").click()
+            expect(page.locator("h1.incident-title")).to_have_text("Payroll export fails")
+            number = page.url.rstrip("/").rsplit("/", 1)[-1]
+            timeline = page.locator("#timeline")
+            expect(timeline).to_contain_text("created the incident")
+
+            # Assign: the group reloads the assignee choices through htmx.
+            side = page.locator("form.side-form")
+            side.get_by_label("Assignment group").select_option(label="Service Desk")
+            expect(side.get_by_label("Assignee").locator("option")).to_have_count(2)
+            side.get_by_label("Assignee").select_option(label="Alice Novak")
+            side.get_by_role("button", name="Save changes").click()
+            expect(page.get_by_role("alert").first).to_contain_text("saved")
+            expect(timeline).to_contain_text("Assignment group")
+            expect(timeline).to_contain_text("Alice Novak")
+
+            # Comment: "r" focuses the composer; htmx swaps in the new timeline.
+            page.locator("body").click(position={"x": 5, "y": 300})
+            page.keyboard.press("r")
+            expect(page.locator('[data-shortcut-focus="reply"]')).to_be_focused()
+            page.keyboard.type("Found the cause: a locked temp file.")
+            page.get_by_role("button", name="Post").click()
+            expect(timeline).to_contain_text("Found the cause: a locked temp file.")
+            expect(page.locator('[data-shortcut-focus="reply"]')).to_have_value("")
+
+            # Resolve through the transition dialog drawn from the state machine.
+            page.locator('button[data-transition="resolved"]').click()
+            dialog = page.locator("#dlg-transition-resolved")
+            expect(dialog).to_be_visible()
+            dialog.get_by_label("Resolution code").select_option("solved_permanently")
+            dialog.get_by_label("Resolution notes").fill("Removed the stale lock file.")
+            dialog.get_by_role("button", name="Resolve").click()
+            expect(page.locator(".incident-header .state-badge")).to_contain_text("Resolved")
+            expect(timeline).to_contain_text("moved it from New to Resolved")
+            expect(timeline).to_contain_text("Removed the stale lock file.")
+
+            # Every step is in the timeline, in order.
+            verbs = timeline.locator("li.timeline-entry").evaluate_all(
+                "els => els.map(e => e.dataset.verb)"
+            )
+            assert verbs == ["created", "updated", "comment", "transition"], verbs
+            page.screenshot(path=str(ARTIFACTS / "incident-resolved.png"), full_page=True)
+
+            # The list shows it under "any state"; the shortcuts dialog opens with "?".
+            page.goto(f"{live_server.url}/incidents/?state=all")
+            expect(page.locator("#results")).to_contain_text(number)
+            page.keyboard.press("?")
+            expect(page.locator("#shortcuts-dialog")).to_be_visible()
+            problems += page.evaluate("window.__cspViolations")
+        finally:
+            browser.close()
+    assert problems == [], problems

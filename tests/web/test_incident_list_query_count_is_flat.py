@@ -1,0 +1,42 @@
+"""STYLE.md rule 14: every list has a query-count guard (no N+1 with 20 items)."""
+
+from tests import factories as f
+
+
+def _make(world, n):
+    for i in range(n):
+        f.make_incident(
+            world.agent,
+            title=f"Item {i}",
+            assignment_group=world.team.pk,
+            assignee=world.agent.pk,
+            caller=world.requester.username,
+        )
+
+
+def test_list_queries_do_not_grow_with_rows(world, signed_in, django_assert_max_num_queries):
+    client = signed_in(world.agent)
+    _make(world, 20)
+    # session, user, reach, teams + agents for the filter form, count, page, saved views.
+    with django_assert_max_num_queries(10):
+        response = client.get("/incidents/")
+    assert response.status_code == 200
+    assert response.content.decode().count("/incidents/INC-") >= 20
+
+
+def test_my_work_queries_do_not_grow_with_rows(world, signed_in, django_assert_max_num_queries):
+    client = signed_in(world.agent)
+    _make(world, 20)
+    with django_assert_max_num_queries(12):
+        assert client.get("/").status_code == 200
+
+
+def test_incident_page_queries_are_bounded(world, signed_in, django_assert_max_num_queries):
+    from serval.incidents import actions
+
+    client = signed_in(world.agent)
+    inc = f.make_incident(world.agent, assignment_group=world.team.pk)
+    for i in range(10):
+        actions.comment_on_incident(actor=world.agent, item=inc, body=f"note {i}")
+    with django_assert_max_num_queries(18):
+        assert client.get(f"/incidents/{inc.number}/").status_code == 200
