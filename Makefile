@@ -32,7 +32,7 @@ ifneq ($(SERVAL_CHROMIUM),)
 export SERVAL_CHROMIUM
 endif
 
-.PHONY: help install run test lint bench clean distclean
+.PHONY: help install run test lint bench clean distclean openapi
 
 help: ## List the targets
 	@echo "Usage: make <target> [HOST=127.0.0.1] [PORT=8000] [PYTEST_ARGS=...] [PYTHON=...]"
@@ -79,6 +79,10 @@ run: $(VENV)/.installed assets ## Migrate, load demo data if empty, serve on htt
 test: $(VENV)/.installed assets ## Run the test suite (SQLite unless DATABASE_URL is set)
 	@mkdir -p $(TEST_DATA)
 	SERVAL_DATA_DIR=$(abspath $(TEST_DATA)) $(BIN)/pytest -q $(PYTEST_ARGS)
+
+openapi: $(VENV)/.installed ## Regenerate docs/openapi.json after an API change
+	@mkdir -p $(TEST_DATA)
+	SERVAL_DATA_DIR=$(abspath $(TEST_DATA)) $(BIN)/serval openapi --output docs/openapi.json
 
 lint: $(VENV)/.installed ## ruff, ruff format --check, mypy, and a missing-migrations check
 	$(BIN)/ruff check src tests

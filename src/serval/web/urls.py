@@ -42,6 +42,7 @@ urlpatterns = [
     # --- incidents
     path("incidents/", incidents.incident_list, name="incident-list"),
     path("incidents/new", incidents.incident_create, name="incident-create"),
+    path("incidents/export.csv", incidents.incident_export, name="incident-export"),
     path("incidents/priority", incidents.priority_preview, name="incident-priority"),
     path("incidents/assignees", incidents.assignee_options, name="incident-assignees"),
     path("incidents/<str:number>/", incidents.incident_detail, name="incident-detail"),
