@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -147,7 +147,7 @@ EXPORT_MAX_ROWS = 100_000
 
 @login_required
 @require_GET
-def incident_export(request: HttpRequest) -> HttpResponse:
+def incident_export(request: HttpRequest) -> StreamingHttpResponse:
     """The list as CSV, with the same filters and the same visibility as the page."""
     user = _user(request)
     qs: QuerySet[WorkItem] = WorkItem.objects.visible_to(user).filter(kind=Kind.INCIDENT)
