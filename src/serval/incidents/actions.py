@@ -117,6 +117,9 @@ def _clean_fields(item: WorkItem, raw: dict[str, Any]) -> dict[str, Any]:
     tenant = item.tenant
     for name, value in raw.items():
         try:
+            # PostgreSQL refuses NUL in text (a 500 if it got that far); SQLite would keep it.
+            if isinstance(value, str) and "\x00" in value:
+                raise ValidationFailed({name: "Must not contain NUL characters."})
             if name in ("title",):
                 text = (value or "").strip() if isinstance(value, str) else ""
                 if not text:
@@ -277,10 +280,22 @@ def update_incident(
         if "assignment_group" in values and values["assignment_group"] != item.assignment_group:
             current = values.get("assignee", item.assignee)
             group = values["assignment_group"]
-            if current is not None and (
-                group is None or not group.members.filter(pk=current.pk).exists()
+            # Only the assignee the item already had is dropped on a group change; a newly
+            # chosen one who is not a member is an error (_check_assignment), not silently lost.
+            if (
+                current is not None
+                and current == item.assignee
+                and (group is None or not group.members.filter(pk=current.pk).exists())
             ):
                 values["assignee"] = None
+        if (
+            "assignment_group" in values
+            and values["assignment_group"] is None
+            and item.state in (S.IN_PROGRESS, S.ON_HOLD)
+        ):
+            raise ValidationFailed(
+                {"assignment_group": "An incident being worked on needs an assignment group."}
+            )
         _check_assignment(values, item)
         changes = _apply(item, values)
         if not changes:
@@ -331,6 +346,9 @@ def transition_incident(
         allowed_extra = set(transition.requires) | {"comment"}
         if actor.is_agent:
             allowed_extra |= {"assignment_group", "assignee"}
+        else:
+            # A requester reopening relies on the existing group; routing is agents' work (A8).
+            allowed_extra -= {"assignment_group", "assignee"}
         unknown = sorted(set(fields) - allowed_extra)
         if unknown:
             raise ValidationFailed({f: "Not accepted for this transition." for f in unknown})
@@ -363,16 +381,22 @@ def _do_transition(
             if name == "assignment_group"
             else fields.get(name)
         )
-        if present in (None, ""):
+        # Whitespace is not a reason: "   " as resolution notes or cancel reason is missing.
+        if present is None or (isinstance(present, str) and not present.strip()):
             errors[name] = "This field is required for this transition."
     if (
         "close_code" in requires
+        and "close_code" not in errors
         and fields.get("close_code")
-        and fields["close_code"] not in CLOSE_CODE_KEYS
+        and (
+            not isinstance(fields["close_code"], str) or fields["close_code"] not in CLOSE_CODE_KEYS
+        )
     ):
         errors["close_code"] = f"One of {', '.join(sorted(CLOSE_CODE_KEYS))}."
-    if "hold_reason" in requires and fields.get("hold_reason"):
-        if fields["hold_reason"] not in HOLD_REASON_KEYS:
+    if "hold_reason" in requires and "hold_reason" not in errors and fields.get("hold_reason"):
+        if not isinstance(fields["hold_reason"], str) or (
+            fields["hold_reason"] not in HOLD_REASON_KEYS
+        ):
             errors["hold_reason"] = f"One of {', '.join(sorted(HOLD_REASON_KEYS))}."
         elif fields["hold_reason"] == "awaiting_caller" and not (comment or "").strip():
             errors["comment"] = "Tell the caller what you need: a comment is required."
@@ -381,6 +405,8 @@ def _do_transition(
             errors[name] = "Must be text."
         elif isinstance(fields.get(name), str) and len(fields[name]) > 20000:
             errors[name] = "At most 20000 characters."
+        elif isinstance(fields.get(name), str) and "\x00" in fields[name]:
+            errors[name] = "Must not contain NUL characters."
     if comment is not None:
         try:
             comment = work.clean_body(comment, field="comment")
@@ -403,6 +429,9 @@ def _do_transition(
         touched.add("hold_reason")
     elif to == S.ON_HOLD:
         item.hold_reason = data["hold_reason"] = fields["hold_reason"]
+        touched.add("hold_reason")
+    elif to == S.NEW:  # only the caller's reply to an ungrouped hold leads back here
+        item.hold_reason = ""
         touched.add("hold_reason")
     elif to == S.RESOLVED:
         item.close_code, item.close_notes = fields["close_code"], fields["close_notes"].strip()
@@ -458,7 +487,10 @@ def comment_on_incident(*, actor: User, item: WorkItem, body: Any, internal: boo
             and actor.pk == item.caller_id
         ):
             item.refresh_from_db()
-            _do_transition(item=item, actor=actor, to=S.IN_PROGRESS, fields={}, requires=())
+            # Back to In Progress (§2.1) — which needs a group; an incident put on hold before
+            # anyone took it returns to the New queue instead of an unowned In Progress.
+            to = S.IN_PROGRESS if item.assignment_group_id else S.NEW
+            _do_transition(item=item, actor=actor, to=to, fields={}, requires=())
 
 
 def close_resolved_incidents(*, now: datetime | None = None, days: int) -> int:
@@ -485,10 +517,22 @@ def close_resolved_incidents(*, now: datetime | None = None, days: int) -> int:
 # --- major incidents ----------------------------------------------------------------------
 
 
+def _optional_text(value: Any, *, field: str, limit: int = 4000) -> str:
+    """Optional free text: stripped and cut; non-text or NUL (a PostgreSQL error) is refused."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationFailed({field: "Must be text."})
+    if "\x00" in value:
+        raise ValidationFailed({field: "Must not contain NUL characters."})
+    return value.strip()[:limit]
+
+
 def propose_major(*, actor: User, item: WorkItem, business_impact: str = "") -> WorkItem:
     """Any agent may propose an open incident as a major-incident candidate."""
     if not actor.is_agent:
         raise PermissionDenied("Only agents can propose a major incident.")
+    business_impact = _optional_text(business_impact, field="business_impact")
     with transaction.atomic():
         item = work.lock(item)
         detail = IncidentDetail.objects.select_for_update().get(work_item=item)
@@ -498,7 +542,7 @@ def propose_major(*, actor: User, item: WorkItem, business_impact: str = "") -> 
             raise ValidationFailed({"major_state": "Already proposed or accepted."})
         detail.major_state = MajorState.PROPOSED
         detail.major_proposed_by, detail.major_proposed_at = actor, timezone.now()
-        detail.business_impact = (business_impact or "").strip()[:4000]
+        detail.business_impact = business_impact
         detail.save()
         work.record(
             item,
@@ -514,6 +558,7 @@ def decide_major(*, actor: User, item: WorkItem, accept: bool, reason: str = "")
     """A manager accepts (promotes) or rejects a candidate; acceptance makes them MI manager."""
     if actor.role not in ("manager", "admin"):
         raise PermissionDenied("Only a major-incident manager can decide.")
+    reason = _optional_text(reason, field="reason")
     with transaction.atomic():
         item = work.lock(item)
         detail = IncidentDetail.objects.select_for_update().get(work_item=item)
@@ -527,7 +572,7 @@ def decide_major(*, actor: User, item: WorkItem, accept: bool, reason: str = "")
             item,
             verb="major_accepted" if accept else "major_rejected",
             actor=actor,
-            data={"reason": (reason or "").strip()[:4000]},
+            data={"reason": reason},
         )
         work.bump(item, [])
     return item

@@ -43,6 +43,14 @@ def _caller_only(item: Any, actor: Any) -> str:
     return str(_("Only the caller or an agent can do this."))
 
 
+def _caller_may_reopen(item: Any, actor: Any) -> str:
+    """Reopening needs a group; a caller cannot route, so without one only an agent reopens."""
+    reason = _caller_only(item, actor)
+    if reason or getattr(actor, "is_agent", False) or item.assignment_group_id:
+        return reason
+    return str(_("An agent has to reopen this incident."))
+
+
 INCIDENT = StateMachine(
     kind="incident",
     initial=NEW,
@@ -79,7 +87,7 @@ INCIDENT = StateMachine(
             str(_("Reopen")),
             ("assignment_group",),
             roles=ALL_ROLES,
-            guard=_caller_only,
+            guard=_caller_may_reopen,
             style="warning",
         ),
     ],

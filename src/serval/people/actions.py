@@ -316,6 +316,10 @@ def authenticate_token(raw: str) -> User | None:
         prefix = raw[len(TOKEN_PREFIX) :].split("_", 1)[0]
     except IndexError:
         return None
+    # Prefixes are 10 hex digits; anything else (a NUL would even be a PostgreSQL error) is no
+    # token, and is refused before it reaches the database.
+    if len(prefix) != 10 or prefix.strip("0123456789abcdef"):
+        return None
     token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
     if token is None or not hmac.compare_digest(token.digest, _digest(raw)):
         return None
@@ -330,23 +334,30 @@ def authenticate_token(raw: str) -> User | None:
 # --- login throttling ---------------------------------------------------------------------
 
 
+def _throttle_key(value: str, length: int) -> str:
+    """Raw form input as a counter key: NUL dropped (PostgreSQL refuses it in text), cut."""
+    return value.replace("\x00", "").lower()[:length]
+
+
 def login_blocked(*, username: str, address: str) -> bool:
     """Too many recent failures for this username, or from this address."""
     since = timezone.now() - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW)
     recent = LoginFailure.objects.filter(at__gte=since)
     limit = settings.LOGIN_THROTTLE_LIMIT
     return (
-        recent.filter(username=username.lower()[:150]).count() >= limit
-        or recent.filter(address=address[:64]).count() >= limit * 4
+        recent.filter(username=_throttle_key(username, 150)).count() >= limit
+        or recent.filter(address=_throttle_key(address, 64)).count() >= limit * 4
     )
 
 
 def record_login_failure(*, username: str, address: str) -> None:
-    LoginFailure.objects.create(username=username.lower()[:150], address=address[:64])
+    LoginFailure.objects.create(
+        username=_throttle_key(username, 150), address=_throttle_key(address, 64)
+    )
 
 
 def clear_login_failures(*, username: str) -> None:
-    LoginFailure.objects.filter(username=username.lower()[:150]).delete()
+    LoginFailure.objects.filter(username=_throttle_key(username, 150)).delete()
 
 
 def change_password(*, actor: User, current: str, new: str) -> None:

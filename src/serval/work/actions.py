@@ -96,6 +96,8 @@ def clean_body(body: Any, *, field: str = "body") -> str:
         raise ValidationFailed({field: "Write something first."})
     if len(body) > MAX_COMMENT:
         raise ValidationFailed({field: f"At most {MAX_COMMENT} characters."})
+    if "\x00" in body:  # PostgreSQL refuses NUL in text and JSON; refuse it on both engines
+        raise ValidationFailed({field: "Must not contain NUL characters."})
     return body.strip()
 
 

@@ -46,7 +46,9 @@ def access_work_item(
         qs = qs.filter(kind=kind)
     if for_update:
         qs = qs.select_for_update()
-    item = qs.filter(number=str(number).upper()).first()
+    number = str(number)
+    # A NUL would be a database error on PostgreSQL; no number contains one, so: not found.
+    item = None if "\x00" in number else qs.filter(number=number.upper()).first()
     if item is None:
         raise NotFound(f"No work item {number}.")
     return item
