@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "serval.people",
     "serval.work",
     "serval.incidents",
+    "serval.sla",
     "serval.api",
     "serval.web",
 ]
@@ -150,6 +151,8 @@ WEB_TIMEOUT = _env_int("WEB_TIMEOUT", 60)
 # `serval worker` processes run elsewhere.
 EMBEDDED_WORKER = _env_bool("EMBEDDED_WORKER", True)
 AUTOCLOSE_INTERVAL = _env_int("AUTOCLOSE_INTERVAL", 300)
+# How often the SLA sweep looks for due warnings and breaches that no exact-instant task fired.
+SLA_SWEEP_INTERVAL = _env_int("SLA_SWEEP_INTERVAL", 60)
 
 # --- Authentication -------------------------------------------------------------------------
 PASSWORD_HASHERS = [

@@ -56,7 +56,8 @@ def test_the_scheduled_job_goes_through_the_queue_and_the_worker(world, settings
     """Scheduler → database queue → django-tasks-db's worker, as `serval worker` wires them."""
     settings.INCIDENT_AUTO_CLOSE_DAYS = 7
     old = _resolved(world, 10)
-    assert scheduler.enqueue_due() == ["incidents.auto_close"]
+    jobs = [job for job in scheduler.discover() if job.name == "incidents.auto_close"]
+    assert scheduler.enqueue_due(jobs=jobs) == ["incidents.auto_close"]
     queued = DBTaskResult.objects.ready().get_locked()
     queued.claim("test-worker")
     worker = Worker(

@@ -20,6 +20,7 @@ from serval.api.auth import BearerAuth, SessionAuth
 from serval.incidents.api import router as incidents_router
 from serval.people.api import router as people_router
 from serval.people.api import tokens_router
+from serval.sla.api import router as sla_router
 
 
 class ServalAPI(NinjaAPI):
@@ -65,3 +66,4 @@ api.add_router("/incidents", incidents_router)
 api.add_router("/attachments", workitems.router)
 api.add_router("/", people_router)
 api.add_router("/tokens", tokens_router)
+api.add_router("/", sla_router)

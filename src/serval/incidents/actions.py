@@ -259,6 +259,7 @@ def create_incident(*, actor: User, tenant: Tenant | None = None, **raw: Any) ->
                 "fields": {k: _display(v) for k, v in values.items() if k != "description"},
             },
         )
+        __import__("serval.sla.engine").sla.engine.evaluate(item)  # attach SLA clocks
     return item
 
 

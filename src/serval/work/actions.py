@@ -58,6 +58,7 @@ def record(
 def bump(item: WorkItem, fields: list[str]) -> None:
     item.version += 1
     item.save(update_fields=[*fields, "version", "updated_at"])
+    __import__("serval.sla.engine").sla.engine.evaluate(item)  # SLA clocks follow every write
 
 
 # --- references within reach ------------------------------------------------------------------
