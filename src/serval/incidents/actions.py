@@ -18,6 +18,7 @@ from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.core.models import Tenant
 from serval.core.numbering import next_number
 from serval.core.tenancy import reach
+from serval.core.text import optional_text
 from serval.incidents import states as S
 from serval.incidents.models import DEFAULT_MATRIX, IncidentDetail, MajorState, PriorityRule
 from serval.people.models import User
@@ -519,14 +520,8 @@ def close_resolved_incidents(*, now: datetime | None = None, days: int) -> int:
 
 
 def _optional_text(value: Any, *, field: str, limit: int = 4000) -> str:
-    """Optional free text: stripped and cut; non-text or NUL (a PostgreSQL error) is refused."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValidationFailed({field: "Must be text."})
-    if "\x00" in value:
-        raise ValidationFailed({field: "Must not contain NUL characters."})
-    return value.strip()[:limit]
+    """Optional free text: non-text or NUL (a PostgreSQL error) is refused, then cut to size."""
+    return optional_text(value, field=field, limit=10**6)[:limit]
 
 
 def propose_major(*, actor: User, item: WorkItem, business_impact: str = "") -> WorkItem:

@@ -18,6 +18,7 @@ from serval.core import journal
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.core.models import Tenant
 from serval.core.tenancy import reach, reference_visible_in
+from serval.core.text import optional_email, optional_text, required_text
 from serval.people.models import ApiToken, LoginFailure, Organization, Role, Team, User
 
 TOKEN_PREFIX = "srv_"
@@ -49,10 +50,14 @@ def create_user(
     _require_admin(actor)
     _tenant_in_reach(actor, tenant)
     errors: dict[str, str] = {}
-    username = (username or "").strip()
-    if not username or len(username) > 150:
-        errors["username"] = "1 to 150 characters."
-    elif User.objects.filter(username=username).exists():
+    try:
+        username = required_text(username, field="username", limit=150)
+        email = optional_email(email)
+        first_name = optional_text(first_name, field="first_name", limit=150)
+        last_name = optional_text(last_name, field="last_name", limit=150)
+    except ValidationFailed as exc:
+        errors.update(exc.as_dict())
+    if "username" not in errors and User.objects.filter(username=username).exists():
         errors["username"] = "That username is taken."
     if role not in Role.values:
         errors["role"] = f"One of {', '.join(Role.values)}."
@@ -107,9 +112,8 @@ def create_team(
 ) -> Team:
     _require_admin(actor)
     _tenant_in_reach(actor, tenant)
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise ValidationFailed({"name": "1 to 200 characters."})
+    name = required_text(name, field="name", limit=200)
+    email = optional_email(email)
     if Team.objects.filter(tenant=tenant, name=name).exists():
         raise ValidationFailed({"name": "A team with this name exists."})
     people = [*(members or []), *([manager] if manager else [])]
@@ -149,16 +153,15 @@ def update_team(
             raise StaleVersion(team.version)
         changes: dict[str, Any] = {}
         if "name" in raw:
-            name = (raw["name"] or "").strip()
-            if not name or len(name) > 200:
-                raise ValidationFailed({"name": "1 to 200 characters."})
+            name = required_text(raw["name"], field="name", limit=200)
             if Team.objects.filter(tenant=team.tenant, name=name).exclude(pk=team.pk).exists():
                 raise ValidationFailed({"name": "A team with this name exists."})
             changes["name"] = [team.name, name]
             team.name = name
         if "email" in raw:
-            changes["email"] = [team.email, raw["email"] or ""]
-            team.email = raw["email"] or ""
+            email = optional_email(raw["email"])
+            changes["email"] = [team.email, email]
+            team.email = email
         if "shared" in raw:
             changes["shared"] = [team.shared, bool(raw["shared"])]
             team.shared = bool(raw["shared"])
@@ -195,9 +198,7 @@ def create_organization(
 ) -> Organization:
     _require_admin(actor)
     _tenant_in_reach(actor, tenant)
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise ValidationFailed({"name": "1 to 200 characters."})
+    name = required_text(name, field="name", limit=200)
     if kind not in ("customer", "department"):
         raise ValidationFailed({"kind": "One of customer, department."})
     if Organization.objects.filter(tenant=tenant, name=name).exists():
@@ -226,9 +227,7 @@ def update_organization(*, actor: User, organization: Organization, **raw: Any) 
         org = Organization.objects.select_for_update().get(pk=organization.pk)
         changes: dict[str, Any] = {}
         if "name" in raw:
-            name = (raw["name"] or "").strip()
-            if not name or len(name) > 200:
-                raise ValidationFailed({"name": "1 to 200 characters."})
+            name = required_text(raw["name"], field="name", limit=200)
             taken = Organization.objects.filter(tenant_id=org.tenant_id, name=name)
             if taken.exclude(pk=org.pk).exists():
                 raise ValidationFailed({"name": "An organization with this name exists."})
@@ -266,7 +265,7 @@ def create_token(
     """Make a token and return it with its plain text, which is shown once and never stored."""
     if actor is not None and actor.pk != user.pk and not actor.is_admin:
         raise PermissionDenied("You can only create tokens for yourself.")
-    name = (name or "").strip()[:100] or "API token"
+    name = optional_text(name, field="name", limit=100) or "API token"
     days = settings.API_TOKEN_DEFAULT_DAYS if days is None else days
     if days < 0 or days > 3650:
         raise ValidationFailed({"days": "Between 0 (never expires) and 3650."})
