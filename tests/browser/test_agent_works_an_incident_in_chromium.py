@@ -82,7 +82,9 @@ def test_agent_creates_assigns_comments_and_resolves(live_server):
                 ),
             )
             page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.set_default_timeout(10_000)
+            # Generous waits (conditions, not timings): a loaded CI machine must not flake.
+            page.set_default_timeout(20_000)
+            expect.set_options(timeout=15_000)
 
             # Sign in.
             page.goto(f"{live_server.url}/accounts/login/")
@@ -105,6 +107,8 @@ def test_agent_creates_assigns_comments_and_resolves(live_server):
             number = page.url.rstrip("/").rsplit("/", 1)[-1]
             timeline = page.locator("#timeline")
             expect(timeline).to_contain_text("created the incident")
+            # Issue 3: the SLA card is on the page (its clocks depend on the seeded definitions).
+            expect(page.locator("#sla")).to_be_visible()
 
             # Assign: the group reloads the assignee choices through htmx.
             side = page.locator("form.side-form")

@@ -10,13 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from serval.core.errors import ValidationFailed
 from serval.incidents.states import CLOSE_CODES, HOLD_REASONS, INCIDENT, OPEN_STATES
 from serval.people.models import Role, Team, User
 from serval.people.querysets import teams_visible_to, users_visible_to
+from serval.sla.models import ACTIVE_STAGES, AgreementType, SlaClock, Stage
 from serval.work.models import LEVELS, PRIORITIES, Channel, WorkItem
 
 AGENT_ROLES = (Role.AGENT, Role.MANAGER, Role.ADMIN)
@@ -64,6 +66,8 @@ SORTS = {
     "-number": ("-number",),
     "state": ("state", "-opened_at", "-pk"),
     "title": ("title", "pk"),
+    # Items without a running clock go last (see IncidentFilterForm.apply).
+    "breach": (F("next_breach").asc(nulls_last=True), "priority", "pk"),
 }
 SORT_LABELS = [
     ("-opened", _("Newest first")),
@@ -73,6 +77,7 @@ SORT_LABELS = [
     ("number", _("Number")),
     ("state", _("State")),
     ("title", _("Title")),
+    ("breach", _("Next breach")),
 ]
 
 
@@ -91,6 +96,11 @@ class IncidentFilterForm(forms.Form):
     team = forms.ChoiceField(label=_("Assignment group"), required=False)
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
     service = forms.CharField(label=_("Service"), required=False, max_length=200)
+    at_risk = forms.BooleanField(
+        label=_("At risk"),
+        required=False,
+        help_text=_("A running service level is past 75 % of its time or breached."),
+    )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_LABELS)
 
     def __init__(self, data: Any, *, user: User, **kwargs: Any) -> None:
@@ -149,7 +159,42 @@ class IncidentFilterForm(forms.Form):
             qs = qs.filter(service__icontains=data["service"])
         if data.get("q"):
             qs = qs.search(data["q"])  # type: ignore[attr-defined]
+        if data.get("at_risk"):
+            qs = qs.filter(Exists(self._at_risk_clocks()))
+        # Subqueries rather than a Min() over a join: no GROUP BY, so the CSV export's
+        # values_list() over the same queryset keeps one row per item.
+        running = self._clocks().filter(stage=Stage.IN_PROGRESS).order_by("breach_at")
+        qs = qs.annotate(next_breach=Subquery(running.values("breach_at")[:1]))
         return qs.order_by(*SORTS[data.get("sort") or "-opened"])
+
+    def _clocks(self) -> QuerySet[SlaClock]:
+        """The clocks of the outer item this user may see (requesters: customer SLAs only)."""
+        clocks = SlaClock.objects.filter(work_item=OuterRef("pk"))
+        if not self.user.is_agent:
+            clocks = clocks.filter(definition__type=AgreementType.SLA)
+        return clocks
+
+    def _at_risk_clocks(self) -> QuerySet[SlaClock]:
+        """Running clocks past the 75 % warning, or breached (DOMAIN.md §2.5)."""
+        return self._clocks().filter(
+            Q(stage__in=ACTIVE_STAGES, has_breached=True)
+            | Q(stage=Stage.IN_PROGRESS, warned_level__gte=75)
+            | Q(stage=Stage.IN_PROGRESS, breach_at__lte=timezone.now())
+        )
+
+    def with_sla_status(self, qs: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
+        """Add what the queue's badge needs to colour an item by its worst running clock."""
+        clocks = self._clocks()
+        return qs.annotate(
+            sla_breached=Exists(
+                clocks.filter(
+                    Q(stage__in=ACTIVE_STAGES, has_breached=True)
+                    | Q(stage=Stage.IN_PROGRESS, breach_at__lte=timezone.now())
+                )
+            ),
+            sla_warning=Exists(clocks.filter(stage=Stage.IN_PROGRESS, warned_level__gte=75)),
+            sla_paused=Exists(clocks.filter(stage=Stage.PAUSED)),
+        )
 
     def active_count(self) -> int:
         """How many filters differ from the default view (for the 'clear filters' hint)."""
@@ -158,8 +203,8 @@ class IncidentFilterForm(forms.Form):
         data = self.cleaned_data
         return sum(
             1
-            for name in ("q", "priority", "team", "assignee", "service")
-            if data.get(name) not in (None, "")
+            for name in ("q", "priority", "team", "assignee", "service", "at_risk")
+            if data.get(name) not in (None, "", False)
         ) + (1 if data.get("state") not in ("", "open") else 0)
 
 
@@ -249,7 +294,7 @@ class IncidentForm(forms.Form):
             self.fields["assignee"].choices = member_choices(  # type: ignore[attr-defined]
                 user, team_id, str(_("— Unassigned —"))
             )
-            self.fields["assignee"].widget.attrs["hx-sync"] = "this:replace"
+            self.fields["assignee"].widget.attrs["hx-sync"] = "this:queue last"
         for name in ("impact", "urgency"):
             if name in self.fields:
                 self.fields[name].widget.attrs["data-priority-source"] = "true"
@@ -345,7 +390,7 @@ class TransitionForm(forms.Form):
                 ),
                 initial=str(item.assignee_id or (user.pk if user.is_agent else "")),
             )
-            self.fields["assignee"].widget.attrs["hx-sync"] = "this:replace"
+            self.fields["assignee"].widget.attrs["hx-sync"] = "this:queue last"
         self.order_fields([*[n for n in self.fields if n != "comment"], "comment"])
 
     def action_fields(self) -> dict[str, Any]:

@@ -44,6 +44,7 @@ from serval.incidents.models import IncidentDetail, MajorState
 from serval.incidents.states import INCIDENT, OPEN_STATES
 from serval.people.models import User
 from serval.people.querysets import teams_visible_to
+from serval.sla.views import clock_groups
 from serval.web.models import SavedView
 from serval.web.timeline import timeline
 from serval.work import actions as work
@@ -102,7 +103,9 @@ def incident_list(request: HtmxHttpRequest, team_id: int | None = None) -> HttpR
             raise Http404()
         qs = qs.filter(assignment_group=team)
     form = IncidentFilterForm(request.GET, user=user)
-    qs = form.apply(qs).select_related("assignment_group", "assignee", "caller")
+    qs = form.with_sla_status(form.apply(qs)).select_related(
+        "assignment_group", "assignee", "caller"
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     q = (request.GET.get("q") or "").strip()
     if request.GET.get("go") and _NUMBER.match(q) and page.paginator.count == 1:
@@ -258,12 +261,14 @@ def _detail_context(request: HttpRequest, item: WorkItem, **overrides: Any) -> d
     parent = visible.filter(pk=item.parent_id).first() if item.parent_id else None
     watchers = list(item.watchers.all())
     editable = user.is_agent and (item.active or user.is_admin)
+    sla_groups = clock_groups(item, user)
     context: dict[str, Any] = {
         "item": item,
         "detail": detail,
         "state": INCIDENT.states.get(item.state),
         "transitions": transitions,
-        "entries": timeline(item, user),
+        "entries": timeline(item, user, clock_types=_clock_types(sla_groups)),
+        "sla_groups": sla_groups,
         "attachments": list(attachments),
         "children": list(children),
         "parent": parent,
@@ -298,6 +303,15 @@ def _detail_context(request: HttpRequest, item: WorkItem, **overrides: Any) -> d
             user.role in ("manager", "admin") and detail.major_state == MajorState.PROPOSED
         )
     return context
+
+
+def _clock_types(groups: list[Any]) -> dict[int, str]:
+    """Clock id → agreement type of the clocks on the page, for the timeline's SLA lines."""
+    return {
+        view.clock.pk: view.clock.definition.type
+        for group in groups
+        for view in (group.latest, *group.older)
+    }
 
 
 @login_required

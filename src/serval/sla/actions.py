@@ -185,11 +185,16 @@ def create_calendar(*, actor: User, tenant: Tenant | None = None, **raw: Any) ->
     """Add a business calendar (administrators)."""
     tenant = _tenant_for(actor, tenant)
     raw.setdefault("name", "")
+    closed = raw.pop("closed_dates", None)
     values = _clean_calendar(raw)
+    cleaned_closed = _clean_closed_dates(closed) if closed is not None else []
     with transaction.atomic():
         if BusinessCalendar.objects.filter(tenant=tenant, name=values["name"]).exists():
             raise ValidationFailed({"name": _("A calendar with this name exists.")})
         calendar = BusinessCalendar.objects.create(tenant=tenant, **values)
+        ClosedDate.objects.bulk_create(
+            ClosedDate(calendar=calendar, **entry) for entry in cleaned_closed
+        )
         _record(calendar, "sla_calendar", "created", actor, {"name": calendar.name})
     return calendar
 

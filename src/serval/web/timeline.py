@@ -8,6 +8,7 @@ not in the template (SECURITY-REFERENCE A4).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -46,7 +47,17 @@ ICONS = {
     "major_proposed": ("ti-alert-triangle", "orange"),
     "major_accepted": ("ti-urgent", "red"),
     "major_rejected": ("ti-circle-x", "secondary"),
+    # Service-level clock events (serval.sla.engine): system entries, drawn quieter.
+    "sla_started": ("ti-clock-play", "secondary"),
+    "sla_paused": ("ti-player-pause", "secondary"),
+    "sla_resumed": ("ti-player-play", "secondary"),
+    "sla_warning": ("ti-alert-triangle", "orange"),
+    "sla_breached": ("ti-alarm", "red"),
+    "sla_met": ("ti-circle-check", "green"),
+    "sla_completed": ("ti-circle-x", "red"),
+    "sla_cancelled": ("ti-circle-minus", "secondary"),
 }
+AGREEMENT_LABELS = {"sla": "SLA", "ola": "OLA", "uc": "UC"}
 
 
 @dataclass
@@ -65,6 +76,13 @@ class Entry:
     colour: str
     changes: list[Change] = field(default_factory=list)
     attachment: Attachment | None = None
+    due: datetime | None = None
+    agreement: str = ""
+
+    @property
+    def quiet(self) -> bool:
+        """System entries (SLA clocks) are drawn smaller than what people did."""
+        return self.verb.startswith("sla_")
 
     @property
     def actor(self) -> User | None:
@@ -95,8 +113,12 @@ def _changes(raw: dict[str, Any]) -> list[Change]:
     return out
 
 
-def timeline(item: WorkItem, viewer: User) -> list[Entry]:
-    """Events oldest first, with attachments resolved in one query."""
+def timeline(
+    item: WorkItem, viewer: User, *, clock_types: dict[int, str] | None = None
+) -> list[Entry]:
+    """Events oldest first, with attachments resolved in one query.
+
+    `clock_types` (clock id → definition type) saves a query when the page has the clocks."""
     qs = JournalEvent.objects.filter(subject_type=SUBJECT, subject_id=item.pk).select_related(
         "actor"
     )
@@ -108,6 +130,17 @@ def timeline(item: WorkItem, viewer: User) -> list[Entry]:
         a.pk: a
         for a in Attachment.objects.filter(work_item=item, pk__in=[i for i in attachment_ids if i])
     }
+    # The journal data of SLA events names the definition but not its type (SLA / OLA / UC).
+    clock_ids = [e.data.get("clock") for e in events if e.verb.startswith("sla_") and e.data]
+    agreement_of: dict[int, str] = dict(clock_types or {})
+    if clock_ids and clock_types is None:
+        from serval.sla.models import SlaClock
+
+        agreement_of = dict(
+            SlaClock.objects.filter(
+                work_item_id=item.pk, pk__in=[i for i in clock_ids if i]
+            ).values_list("pk", "definition__type")
+        )
     entries = []
     for event in events:
         icon, colour = ICONS.get(event.verb, ("ti-point", "secondary"))
@@ -125,5 +158,13 @@ def timeline(item: WorkItem, viewer: User) -> list[Entry]:
             ]
         elif event.verb == "attachment":
             entry.attachment = attachments.get(int(data.get("attachment") or 0))
+        elif entry.quiet:
+            kind = agreement_of.get(data.get("clock") or 0, "sla" if not event.internal else "")
+            entry.agreement = AGREEMENT_LABELS.get(kind, "OLA")
+            if data.get("breach_at"):
+                try:
+                    entry.due = datetime.fromisoformat(data["breach_at"])
+                except (TypeError, ValueError):
+                    entry.due = None
         entries.append(entry)
     return entries

@@ -1,7 +1,7 @@
 """The web UI's routes; each app's views are wired here so the map of pages is in one place."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
 from serval.incidents import views as incidents
 from serval.people import views as people
@@ -67,4 +67,5 @@ urlpatterns = [
     path("queues/<int:team_id>/", incidents.incident_list, name="team-queue"),
     path("views/", views.saved_view_create, name="saved-view-create"),
     path("views/<int:view_id>/delete", views.saved_view_delete, name="saved-view-delete"),
+    path("sla/", include("serval.sla.urls")),
 ]

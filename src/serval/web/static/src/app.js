@@ -221,8 +221,9 @@
         const impact = form.querySelector('[name="impact"]');
         const urgency = form.querySelector('[name="urgency"]');
         if (target && impact && urgency) {
-          // The target stays in place (innerHTML) and carries hx-sync="this:replace", so a
-          // quick second change aborts the first request instead of racing it.
+          // The target stays in place (innerHTML) and carries hx-sync="this:queue last": a
+          // quick second change waits for the first request and only the latest is sent, so
+          // answers never race and nothing is aborted (htmx reports aborts as errors).
           htmx.ajax("GET", form.dataset.priorityUrl, {
             source: target,
             target,
@@ -244,4 +245,47 @@
       }
     });
   }
+})();
+
+// --- SLA countdowns --------------------------------------------------------------------------
+// <time data-deadline="ISO" data-future="in {t}" data-past="overdue by {t}"> shows the time
+// left to a deadline, rewritten every second (the server renders the first text).
+(() => {
+  "use strict";
+
+  function span(total) {
+    const seconds = Math.abs(Math.trunc(total));
+    const days = Math.floor(seconds / 86400);
+    const hours = Math.floor((seconds % 86400) / 3600);
+    const minutes = Math.floor((seconds % 3600) / 60);
+    if (days) return hours ? `${days} d ${hours} h` : `${days} d`;
+    if (hours) return minutes ? `${hours} h ${minutes} min` : `${hours} h`;
+    if (minutes) return `${minutes} min`;
+    return `${seconds % 60} s`;
+  }
+
+  function tick() {
+    const now = Date.now();
+    document.querySelectorAll("[data-deadline]").forEach((el) => {
+      const deadline = Date.parse(el.getAttribute("data-deadline") || "");
+      if (Number.isNaN(deadline)) return;
+      const left = (deadline - now) / 1000;
+      const template = left >= 0 ? el.getAttribute("data-future") : el.getAttribute("data-past");
+      const text = (template || "{t}").replace("{t}", span(left));
+      if (el.textContent !== text) el.textContent = text;
+      el.classList.toggle("is-overdue", left < 0);
+    });
+  }
+
+  let timer = 0;
+  function start() {
+    if (!document.querySelector("[data-deadline]")) return;
+    tick();
+    if (!timer) timer = window.setInterval(tick, 1000);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+  // htmx swaps (queue results, timeline) may bring new countdowns: update them right away.
+  document.addEventListener("htmx:afterSettle", start);
 })();
