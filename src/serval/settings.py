@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "serval.work",
     "serval.incidents",
     "serval.sla",
+    "serval.notifications",
+    "serval.background",
     "serval.api",
     "serval.web",
 ]
@@ -153,6 +155,11 @@ EMBEDDED_WORKER = _env_bool("EMBEDDED_WORKER", True)
 AUTOCLOSE_INTERVAL = _env_int("AUTOCLOSE_INTERVAL", 300)
 # How often the SLA sweep looks for due warnings and breaches that no exact-instant task fired.
 SLA_SWEEP_INTERVAL = _env_int("SLA_SWEEP_INTERVAL", 60)
+# Failed tasks are re-enqueued up to TASK_RETRY_MAX times (0 disables), waiting
+# TASK_RETRY_BASE × 2^n seconds before retry n+1; the retry job runs every TASK_RETRY_INTERVAL.
+TASK_RETRY_MAX = _env_int("TASK_RETRY_MAX", 5)
+TASK_RETRY_BASE = _env_int("TASK_RETRY_BASE", 60)
+TASK_RETRY_INTERVAL = _env_int("TASK_RETRY_INTERVAL", 60)
 
 # --- Authentication -------------------------------------------------------------------------
 PASSWORD_HASHERS = [

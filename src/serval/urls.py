@@ -7,6 +7,8 @@ from serval.web import health
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("system/tasks/", include("serval.core.tasks_admin")),
+    path("", include("serval.notifications.urls")),
     path("admin/", admin.site.urls),
     path("", include("serval.web.urls")),
 ]

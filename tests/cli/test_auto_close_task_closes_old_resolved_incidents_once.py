@@ -58,7 +58,11 @@ def test_the_scheduled_job_goes_through_the_queue_and_the_worker(world, settings
     old = _resolved(world, 10)
     jobs = [job for job in scheduler.discover() if job.name == "incidents.auto_close"]
     assert scheduler.enqueue_due(jobs=jobs) == ["incidents.auto_close"]
-    queued = DBTaskResult.objects.ready().get_locked()
+    queued = (
+        DBTaskResult.objects.ready()
+        .filter(task_path=auto_close_resolved_incidents.module_path)
+        .get_locked()
+    )
     queued.claim("test-worker")
     worker = Worker(
         queue_names=["*"],

@@ -265,10 +265,19 @@ def create_incident(*, actor: User, tenant: Tenant | None = None, **raw: Any) ->
 
 
 def update_incident(
-    *, actor: User, item: WorkItem, expected_version: int | None = None, **raw: Any
+    *,
+    actor: User | None,
+    item: WorkItem,
+    expected_version: int | None = None,
+    system: bool = False,
+    **raw: Any,
 ) -> WorkItem:
-    """Change fields of an open incident; priority follows impact and urgency."""
-    if not actor.is_agent:
+    """Change fields of an open incident; priority follows impact and urgency.
+
+    `system=True` with `actor=None` is Serval itself acting (an SLA escalation reassigning the
+    item); it is journaled with no actor, which the timeline shows as the system.
+    """
+    if not (system and actor is None) and (actor is None or not actor.is_agent):
         raise PermissionDenied("Only agents can edit incidents.")
     unknown = sorted(set(raw) - AGENT_FIELDS)
     if unknown:
@@ -276,7 +285,7 @@ def update_incident(
     with transaction.atomic():
         item = work.lock(item)
         work.check_version(item, expected_version)
-        if item.state in (S.CLOSED, S.CANCELLED) and not actor.is_admin:
+        if item.state in (S.CLOSED, S.CANCELLED) and not (actor and actor.is_admin):
             raise PermissionDenied("Closed incidents are read-only.")
         values = _clean_fields(item, raw)
         if "assignment_group" in values and values["assignment_group"] != item.assignment_group:

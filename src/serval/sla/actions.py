@@ -20,7 +20,7 @@ from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.core.models import Tenant
 from serval.core.tenancy import reach, shared_reach
 from serval.people.models import User
-from serval.sla import calendars, conditions, engine
+from serval.sla import calendars, conditions, engine, escalation
 from serval.sla.models import (
     ACTIVE_STAGES,
     AgreementType,
@@ -146,6 +146,11 @@ def _clean_definition(raw: dict[str, Any], tenant: Tenant, actor: User) -> dict[
         elif name == "conditions":
             try:
                 out[name] = conditions.validate(value)
+            except ValidationFailed as exc:
+                errors.update(exc.as_dict())
+        elif name == "escalation":
+            try:
+                out[name] = escalation.clean(value, tenant=tenant)
             except ValidationFailed as exc:
                 errors.update(exc.as_dict())
         elif name in ("retroactive_start", "active", "shared"):

@@ -83,6 +83,14 @@ class Clause(Schema):
     value: Any = None
 
 
+class EscalationRule(Schema):
+    """At `at` % either mail the group's manager too, or reassign the item to `team`."""
+
+    at: Literal[50, 75, 100]
+    action: Literal["notify_manager", "reassign"]
+    team: Id | None = None
+
+
 class DefinitionOut(Schema):
     id: int
     name: str
@@ -94,6 +102,7 @@ class DefinitionOut(Schema):
     time_zone_source: str
     conditions: dict[str, list[dict[str, Any]]]
     retroactive_start: bool
+    escalation: list[EscalationRule]
     active: bool
     shared: bool
     version: int
@@ -108,6 +117,7 @@ class DefinitionCreate(In):
     time_zone_source: ZoneSource = "definition"
     conditions: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
     retroactive_start: bool = True
+    escalation: list[EscalationRule] = Field(default_factory=list, max_length=10)
     active: bool = True
     shared: bool = False
     tenant: str | None = Field(None, max_length=64)
@@ -122,6 +132,7 @@ class DefinitionUpdate(In):
     time_zone_source: ZoneSource | None = None
     conditions: dict[str, list[dict[str, Any]]] | None = None
     retroactive_start: bool | None = None
+    escalation: list[EscalationRule] | None = Field(None, max_length=10)
     active: bool | None = None
     shared: bool | None = None
 
@@ -204,6 +215,7 @@ def definition_out(definition: SlaDefinition) -> dict[str, Any]:
         "time_zone_source": definition.time_zone_source,
         "conditions": definition.conditions,
         "retroactive_start": definition.retroactive_start,
+        "escalation": definition.escalation or [],
         "active": definition.active,
         "shared": definition.shared,
         "version": definition.version,

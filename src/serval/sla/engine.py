@@ -172,6 +172,7 @@ def _fire_due_levels(
         from serval.sla.tasks import notify_sla
 
         notify_sla.enqueue(clock.pk, fired[-1])
+        __import__("serval.sla.escalation").sla.escalation.schedule(clock, fired)
     return fired
 
 

@@ -120,6 +120,9 @@ class SlaDefinition(TenantOwned):
     conditions = models.JSONField(default=dict)
     # Start at the item's opening time (first cycle only), e.g. after a priority change.
     retroactive_start = models.BooleanField(default=True)
+    # Escalation rules, e.g. [{"at": 75, "action": "reassign", "team": 3},
+    # {"at": 100, "action": "notify_manager"}]; see `serval.sla.escalation`.
+    escalation = models.JSONField(_("escalation"), default=list, blank=True)
     active = models.BooleanField(default=True)
     shared = models.BooleanField(_("shared with sub-tenants"), default=False)
     version = models.PositiveIntegerField(default=1)

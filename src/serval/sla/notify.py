@@ -1,81 +1,26 @@
 """E-mail notifications for SLA warnings and breaches (DOMAIN.md §2.5 "Breach warnings").
 
 50 % → assignee; 75 % → assignee + the team's manager; 100 % → assignee, manager and watchers.
-With nobody assigned, the team's manager stands in. Each mail has a plain-text and an HTML
-part, a `[INC-1001]` subject tag and `Auto-Submitted: auto-generated` (RFC 3834) so
-autoresponders stay quiet; the person who caused an event is never mailed about it. A
-`Notification` row per (event, recipient) makes a retried task send nothing twice.
+With nobody assigned, the team's manager stands in; a definition's `notify_manager` escalation
+rule adds the manager at its level too. Sending goes through `serval.notifications.mail`: one
+message per recipient, plain-text and HTML parts, a `[INC-1001]` subject tag,
+`Auto-Submitted: auto-generated`, per-user preferences, and a `Notification` row per
+(event, recipient) so a retried task sends nothing twice. SLA mails go to agents only.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from serval.notifications import mail
 from serval.people.models import User
-from serval.sla.models import Notification, SlaClock
+from serval.sla import escalation
+from serval.sla.models import SlaClock
 
-logger = logging.getLogger("serval.notify")
-HEADERS = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
-
-
-def item_url(item: Any) -> str:
-    try:
-        path = reverse("incident-detail", args=[item.number])
-    except NoReverseMatch:
-        path = f"/incidents/{item.number}/"
-    return settings.BASE_URL + path
-
-
-def deliver(
-    *,
-    key: str,
-    recipients: Iterable[User | None],
-    subject: str,
-    template: str,
-    context: dict[str, Any],
-    actor: User | None = None,
-) -> int:
-    """Send one templated mail to each distinct recipient (never the actor); returns the count."""
-    seen: set[int] = set()
-    sent = 0
-    for user in recipients:
-        if user is None or user.pk in seen or not user.is_active or not user.email:
-            continue
-        seen.add(user.pk)
-        if actor is not None and user.pk == actor.pk:
-            continue
-        try:
-            with transaction.atomic():
-                Notification.objects.create(
-                    key=f"{key}:{user.pk}"[:200],
-                    recipient=user,
-                    address=user.email,
-                    subject=subject[:300],
-                )
-                ctx = {**context, "recipient": user}
-                message = EmailMultiAlternatives(
-                    subject=subject,
-                    body=render_to_string(f"{template}.txt", ctx),
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    to=[user.email],
-                    headers=HEADERS,
-                )
-                message.attach_alternative(render_to_string(f"{template}.html", ctx), "text/html")
-                message.send()
-        except IntegrityError:
-            continue  # already sent by an earlier run of this task
-        sent += 1
-    return sent
+item_url = mail.item_url  # kept for callers of the former location
 
 
 def recipients_for(clock: SlaClock, level: int) -> list[User | None]:
@@ -83,11 +28,24 @@ def recipients_for(clock: SlaClock, level: int) -> list[User | None]:
     team = item.assignment_group
     manager = team.manager if team is not None else None
     people: list[User | None] = [item.assignee]
-    if level >= 75 or item.assignee is None:
+    if (
+        level >= 75
+        or item.assignee is None
+        or escalation.rules_at(clock.definition, level, "notify_manager")
+    ):
         people.append(manager)
     if level >= 100:
         people.extend(item.watchers.all())
     return people
+
+
+def _agent_who_sees(item: Any) -> Any:
+    from serval.work.models import WorkItem
+
+    def allowed(user: User) -> bool:
+        return user.is_agent and WorkItem.objects.visible_to(user).filter(pk=item.pk).exists()
+
+    return allowed
 
 
 def send_sla_notice(*, clock_id: int, level: int) -> int:
@@ -122,13 +80,16 @@ def send_sla_notice(*, clock_id: int, level: int) -> int:
         "clock": clock,
         "level": level,
         "definition": clock.definition,
-        "url": item_url(item),
+        "url": mail.item_url(item),
         "now": timezone.now(),
     }
-    return deliver(
+    return mail.deliver(
         key=f"sla:{clock.pk}:{level}",
+        event="sla_breach" if breached else "sla_warning",
         recipients=recipients_for(clock, level),
         subject=subject,
         template=template,
         context=context,
+        item=item,
+        allowed=_agent_who_sees(item),
     )

@@ -56,6 +56,14 @@ def notify_sla(clock_id: int, level: int) -> int:
     return send_sla_notice(clock_id=clock_id, level=level)
 
 
+@task()
+def escalate_sla(clock_id: int, level: int) -> int:
+    """Apply a definition's escalation rules for a level that fired (idempotent)."""
+    from serval.sla.escalation import escalate
+
+    return escalate(clock_id, level)
+
+
 SCHEDULE = [
     Periodic(
         name="sla.sweep",

@@ -44,7 +44,7 @@ def record(
     data: dict[str, Any] | None = None,
     internal: bool = False,
 ) -> None:
-    journal.append(
+    event = journal.append(
         tenant=item.tenant_id,
         subject_type=SUBJECT,
         subject_id=item.pk,
@@ -53,6 +53,7 @@ def record(
         data=data,
         internal=internal,
     )
+    __import__("serval.notifications.events").notifications.events.work_item_event(item, event)
 
 
 def bump(item: WorkItem, fields: list[str]) -> None:
