@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,8 +22,8 @@ from serval.api.schemas import DateTimeIn, Id, In, problems
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.core.models import Tenant
 from serval.core.tenancy import reach
-from serval.sla import actions, engine
-from serval.sla.models import AgreementType, BusinessCalendar, SlaClock, SlaDefinition, Stage
+from serval.sla import actions, engine, reports
+from serval.sla.models import AgreementType, BusinessCalendar, SlaClock, SlaDefinition
 from serval.work.querysets import access_work_item
 
 router = Router(tags=["service levels"])
@@ -170,6 +168,7 @@ class ComplianceRow(Schema):
     definition: str
     target: str
     team: str | None
+    service: str | None
     month: str
     met: int
     breached: int
@@ -420,50 +419,9 @@ def update_definition(
 
 @router.get("/sla/compliance", response={200: list[ComplianceRow], **problems(403)})
 def compliance(request: HttpRequest, params: Query[ComplianceParams]) -> list[dict[str, Any]]:
-    """Met, breached and compliance % = met ÷ (met + breached) per definition, team and month
-    of the clock's start (DOMAIN.md §2.5 "Metrics"); running clocks count once breached."""
+    """Met, breached and compliance % = met ÷ (met + breached) per definition, team, service
+    and month of the clock's start (DOMAIN.md §2.5 "Metrics"); see serval.sla.reports."""
     _agents_only(request)
-    user = actor(request)
-    qs = (
-        SlaClock.objects.filter(tenant_id__in=reach(user))
-        .filter(Q(stage=Stage.COMPLETED) | Q(has_breached=True))
-        .exclude(stage=Stage.CANCELLED)
+    return reports.compliance_rows(
+        actor(request), since=params.since, until=params.until, target=params.target or ""
     )
-    if params.since:
-        qs = qs.filter(start_at__date__gte=params.since)
-    if params.until:
-        qs = qs.filter(start_at__date__lte=params.until)
-    if params.target:
-        qs = qs.filter(definition__target=params.target)
-    rows = (
-        qs.annotate(month=TruncMonth("start_at"))
-        .values(
-            "definition__name",
-            "definition__target",
-            "work_item__assignment_group__name",
-            "month",
-        )
-        .annotate(
-            met=Count("pk", filter=Q(has_breached=False)),
-            breached=Count("pk", filter=Q(has_breached=True)),
-        )
-        .order_by(
-            "month", "definition__target", "definition__name", "work_item__assignment_group__name"
-        )
-    )
-    out = []
-    for row in rows[:5000]:
-        total = row["met"] + row["breached"]
-        month = row["month"]
-        out.append(
-            {
-                "definition": row["definition__name"],
-                "target": row["definition__target"],
-                "team": row["work_item__assignment_group__name"],
-                "month": month.strftime("%Y-%m") if month else "",
-                "met": row["met"],
-                "breached": row["breached"],
-                "compliance_percent": round(100 * row["met"] / total, 1) if total else None,
-            }
-        )
-    return out

@@ -9,14 +9,13 @@ Requesters only ever see clocks of customer SLAs — OLA and UC clocks are inter
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -44,6 +43,7 @@ from serval.sla.models import (
     Stage,
     Target,
 )
+from serval.sla.reports import compliance_rows
 from serval.work.models import PRIORITIES
 
 STATUS_COLOURS = {
@@ -453,54 +453,6 @@ def definition_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
 # --- compliance report -----------------------------------------------------------------------
 
 
-def compliance_rows(
-    user: User, *, since: date | None = None, until: date | None = None, target: str = ""
-) -> list[dict[str, Any]]:
-    """Met and breached per month, target, definition and team (DOMAIN.md §2.5 "Metrics"),
-    with the API's rules: by the clock's start month; running clocks count once breached;
-    cancelled ones never. Requester-invisible types are irrelevant: only agents get here."""
-    qs = (
-        SlaClock.objects.filter(tenant_id__in=reach(user))
-        .filter(Q(stage=Stage.COMPLETED) | Q(has_breached=True))
-        .exclude(stage=Stage.CANCELLED)
-    )
-    if since:
-        qs = qs.filter(start_at__date__gte=since)
-    if until:
-        qs = qs.filter(start_at__date__lte=until)
-    if target:
-        qs = qs.filter(definition__target=target)
-    rows = (
-        qs.annotate(month=TruncMonth("start_at"))
-        .values(
-            "month", "definition__target", "definition__name", "work_item__assignment_group__name"
-        )
-        .annotate(
-            met=Count("pk", filter=Q(has_breached=False)),
-            breached=Count("pk", filter=Q(has_breached=True)),
-        )
-        .order_by(
-            "-month", "-definition__target", "definition__name", "work_item__assignment_group__name"
-        )
-    )
-    out = []
-    for row in rows[:5000]:
-        total = row["met"] + row["breached"]
-        month = row["month"]
-        out.append(
-            {
-                "month": month.strftime("%Y-%m") if month else "",
-                "target": row["definition__target"],
-                "definition": row["definition__name"],
-                "team": row["work_item__assignment_group__name"] or "",
-                "met": row["met"],
-                "breached": row["breached"],
-                "percent": round(100 * row["met"] / total, 1) if total else None,
-            }
-        )
-    return out
-
-
 CHART_WIDTH, CHART_HEIGHT, CHART_TOP, CHART_BOTTOM, CHART_LEFT = 720, 260, 16, 40, 44
 
 
@@ -571,13 +523,22 @@ def _summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-CSV_HEADER = ["month", "target", "definition", "team", "met", "breached", "compliance_percent"]
+CSV_HEADER = [
+    "month",
+    "target",
+    "definition",
+    "team",
+    "service",
+    "met",
+    "breached",
+    "compliance_percent",
+]
 
 
 @login_required
 @require_GET
 def compliance_report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    """SLA compliance per definition, team and month; `?format=csv` downloads the same rows."""
+    """SLA compliance per definition, team, service and month; `?format=csv`: the same rows."""
     user = _agent(request)
     form = ComplianceFilterForm(request.GET or None)
     params: dict[str, Any] = {}
@@ -587,7 +548,7 @@ def compliance_report(request: HttpRequest) -> HttpResponse | StreamingHttpRespo
             "until": form.cleaned_data.get("until"),
             "target": form.cleaned_data.get("target") or "",
         }
-    rows = compliance_rows(user, **params)
+    rows = compliance_rows(user, newest_first=True, **params)
     if request.GET.get("format") == "csv":
         return csv_response(
             filename="sla-compliance.csv",
@@ -598,9 +559,10 @@ def compliance_report(request: HttpRequest) -> HttpResponse | StreamingHttpRespo
                     r["target"],
                     r["definition"],
                     r["team"],
+                    r["service"],
                     r["met"],
                     r["breached"],
-                    "" if r["percent"] is None else r["percent"],
+                    "" if r["compliance_percent"] is None else r["compliance_percent"],
                 ]
                 for r in rows
             ),
