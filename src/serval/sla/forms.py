@@ -20,7 +20,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from serval.core.errors import ValidationFailed
-from serval.sla import calendars, conditions
+from serval.sla import calendars, conditions, escalation
 from serval.sla.models import AgreementType, BusinessCalendar, SlaDefinition, Target, TimeZoneSource
 
 WEEKDAY_LABELS = {
@@ -297,6 +297,7 @@ class DefinitionForm(forms.Form):
         *,
         calendars_qs: Any,
         definition: SlaDefinition | None = None,
+        teams_qs: Any = (),
     ) -> None:
         initial: dict[str, Any] = {
             "type": "sla",
@@ -328,6 +329,11 @@ class DefinitionForm(forms.Form):
             )
             for kind in conditions.KINDS:
                 rows[kind] = clauses_to_rows((definition.conditions or {}).get(kind, []))
+            for rule in definition.escalation or []:
+                if rule.get("action") == "notify_manager":
+                    initial[f"esc_{rule['at']}_notify"] = True
+                elif rule.get("action") == "reassign":
+                    initial[f"esc_{rule['at']}_team"] = str(rule.get("team") or "")
         for kind, kind_rows in rows.items():
             for index, row in enumerate(kind_rows):
                 for part, value in row.items():
@@ -337,6 +343,14 @@ class DefinitionForm(forms.Form):
             ("", _("24×7 (no calendar)")),
             *((pk, c.name) for pk, c in self.calendar_objects.items()),
         ]
+        team_choices = [("", _("— keep the team —")), *((str(t.pk), t.name) for t in teams_qs)]
+        for level in escalation.LEVELS:
+            self.fields[f"esc_{level}_notify"] = forms.BooleanField(
+                label=_("Mail the team's manager"), required=False
+            )
+            self.fields[f"esc_{level}_team"] = forms.ChoiceField(
+                label=_("Reassign to"), choices=team_choices, required=False
+            )
         field_choices = [("", "—"), *((k, FIELD_LABELS.get(k, k)) for k in conditions.FIELDS)]
         op_choices = [(k, OPERATOR_LABELS[k]) for k in conditions.OPERATORS]
         self.condition_rows: dict[str, list[dict[str, Any]]] = {}
@@ -380,6 +394,18 @@ class DefinitionForm(forms.Form):
             for kind in conditions.KINDS
         ]
 
+    @property
+    def escalation_rows(self) -> list[dict[str, Any]]:
+        """One row per level (50 %, 75 %, breach): mail the manager, reassign, or both."""
+        return [
+            {
+                "level": level,
+                "notify": self[f"esc_{level}_notify"],
+                "team": self[f"esc_{level}_team"],
+            }
+            for level in escalation.LEVELS
+        ]
+
     def selected_calendar(self) -> BusinessCalendar | None:
         key = self.cleaned_data.get("calendar") if hasattr(self, "cleaned_data") else None
         return self.calendar_objects.get(str(key or ""))
@@ -412,6 +438,15 @@ class DefinitionForm(forms.Form):
             if clauses:
                 built[kind] = clauses
         data["conditions"] = built
+        rules: list[dict[str, Any]] = []
+        for level in escalation.LEVELS:
+            if data.get(f"esc_{level}_notify"):
+                rules.append({"at": level, "action": "notify_manager"})
+            if data.get(f"esc_{level}_team"):
+                rules.append(
+                    {"at": level, "action": "reassign", "team": int(data[f"esc_{level}_team"])}
+                )
+        data["escalation"] = rules
         return data
 
     def action_values(self) -> dict[str, Any]:
@@ -424,6 +459,7 @@ class DefinitionForm(forms.Form):
             "calendar": int(d["calendar"]) if d.get("calendar") else None,
             "time_zone_source": d["time_zone_source"],
             "conditions": d["conditions"],
+            "escalation": d["escalation"],
             "retroactive_start": bool(d.get("retroactive_start")),
             "active": bool(d.get("active")),
             "shared": bool(d.get("shared")),

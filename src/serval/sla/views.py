@@ -27,6 +27,7 @@ from serval.core.errors import PermissionDenied, StaleVersion, ValidationFailed
 from serval.core.exports import csv_response
 from serval.core.tenancy import reach
 from serval.people.models import User
+from serval.people.querysets import teams_visible_to
 from serval.sla import actions, calendars, conditions, engine
 from serval.sla.forms import (
     CalendarForm,
@@ -412,7 +413,10 @@ def definition_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
     user = _admin(request)
     definition = _own_definition(user, pk) if pk is not None else None
     form = DefinitionForm(
-        request.POST or None, calendars_qs=_usable_calendars(user), definition=definition
+        request.POST or None,
+        calendars_qs=_usable_calendars(user),
+        definition=definition,
+        teams_qs=teams_visible_to(user).only("pk", "name"),
     )
     if request.method == "POST" and form.is_valid():
         try:
