@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "serval.work",
     "serval.incidents",
     "serval.sla",
+    "serval.services",
+    "serval.cmdb",
     "serval.notifications",
     "serval.background",
     "serval.api",

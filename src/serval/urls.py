@@ -10,5 +10,6 @@ urlpatterns = [
     path("system/tasks/", include("serval.core.tasks_admin")),
     path("", include("serval.notifications.urls")),
     path("admin/", admin.site.urls),
+    path("", include("serval.cmdb.urls")),
     path("", include("serval.web.urls")),
 ]

@@ -17,9 +17,11 @@ from ninja.openapi.schema import OpenAPISchema
 
 from serval.api import errors, workitems
 from serval.api.auth import BearerAuth, SessionAuth
+from serval.cmdb.api import router as cmdb_router
 from serval.incidents.api import router as incidents_router
 from serval.people.api import router as people_router
 from serval.people.api import tokens_router
+from serval.services.api import router as services_router
 from serval.sla.api import router as sla_router
 
 
@@ -67,3 +69,5 @@ api.add_router("/attachments", workitems.router)
 api.add_router("/", people_router)
 api.add_router("/tokens", tokens_router)
 api.add_router("/", sla_router)
+api.add_router("/services", services_router)
+api.add_router("/cmdb", cmdb_router)

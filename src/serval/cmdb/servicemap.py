@@ -1,0 +1,142 @@
+"""The service map: a CI's neighbourhood laid out in rows, for a server-rendered SVG.
+
+Rows top to bottom: the services realized by the CI or by what depends on it, the CIs that
+depend on it (parents), the CI itself, and what it depends on (children). Every node links to its
+own page, so the map is navigated by clicking; no script runs (CSP), and only presentation
+attributes colour it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from serval.cmdb.models import CI, CIRelationship, ServiceCI
+from serval.cmdb.querysets import cis_visible_to
+from serval.people.models import User
+from serval.services.models import Service
+from serval.services.querysets import services_visible_to
+
+WIDTH = 960
+ROW = 110
+NODE_W = 140
+NODE_H = 40
+PER_ROW = 6
+
+
+@dataclass
+class Node:
+    key: str
+    label: str
+    sublabel: str
+    url: str
+    x: int = 0
+    y: int = 0
+    fill: str = "#ffffff"
+    stroke: str = "#667382"
+
+
+@dataclass
+class Edge:
+    x1: int
+    y1: int
+    x2: int
+    y2: int
+    label: str
+    dashed: bool
+
+
+@dataclass
+class ServiceMap:
+    nodes: list[Node]
+    edges: list[Edge]
+    width: int
+    height: int
+    hidden: int
+
+
+def _ci_node(ci: CI) -> Node:
+    url = reverse("cmdb-ci-detail", args=[ci.pk])
+    stroke = "#d63939" if ci.operational_status in ("non_operational", "degraded") else "#667382"
+    return Node(f"ci:{ci.pk}", ci.name[:22], ci.ci_class.label[:24], url, stroke=stroke)
+
+
+def build(user: User, ci: CI) -> ServiceMap:
+    """The laid-out neighbourhood of one CI, as far as the user may see it."""
+    visible = cis_visible_to(user)
+    rels = list(
+        CIRelationship.objects.filter(parent=ci, child__in=visible).select_related(
+            "type", "child__ci_class"
+        )[: PER_ROW * 4]
+    ) + list(
+        CIRelationship.objects.filter(child=ci, parent__in=visible).select_related(
+            "type", "parent__ci_class"
+        )[: PER_ROW * 4]
+    )
+    parents: dict[int, CI] = {}
+    children: dict[int, CI] = {}
+    for rel in rels:
+        if rel.parent_id == ci.pk:
+            children.setdefault(rel.child_id, rel.child)
+        else:
+            parents.setdefault(rel.parent_id, rel.parent)
+    links = ServiceCI.objects.filter(
+        ci_id__in=[ci.pk, *parents], service__in=services_visible_to(user)
+    ).select_related("service")[: PER_ROW * 4]
+    services: dict[int, Service] = {}
+    for link in links:
+        services.setdefault(link.service_id, link.service)
+    rows: list[list[Node]] = []
+    hidden = 0
+    service_nodes = [
+        Node(
+            f"service:{s.pk}",
+            s.name[:22],
+            s.get_kind_display(),
+            reverse("services-detail", args=[s.pk]),
+            fill="#e6f0fb",
+            stroke="#206bc4",
+        )
+        for s in services.values()
+    ]
+    center = _ci_node(ci)
+    center.fill = "#fff4d6"
+    for group in (
+        service_nodes,
+        [_ci_node(p) for p in parents.values()],
+        [center],
+        [_ci_node(c) for c in children.values()],
+    ):
+        if group:
+            hidden += max(0, len(group) - PER_ROW)
+            rows.append(group[:PER_ROW])
+    by_key: dict[str, Node] = {}
+    for r, row in enumerate(rows):
+        step = WIDTH // (len(row) + 1)
+        for i, node in enumerate(row):
+            node.x, node.y = step * (i + 1) - NODE_W // 2, 20 + r * ROW
+            by_key[node.key] = node
+    edges: list[Edge] = []
+
+    def connect(upper: str, lower: str, label: str, dashed: bool) -> None:
+        a, b = by_key.get(upper), by_key.get(lower)
+        if a and b:
+            edges.append(
+                Edge(
+                    a.x + NODE_W // 2,
+                    a.y + NODE_H,
+                    b.x + NODE_W // 2,
+                    b.y,
+                    label,
+                    dashed,
+                )
+            )
+
+    for rel in rels:
+        connect(
+            f"ci:{rel.parent_id}", f"ci:{rel.child_id}", rel.type.label, not rel.type.is_dependency
+        )
+    for link in links:
+        connect(f"service:{link.service_id}", f"ci:{link.ci_id}", "Realized by", False)
+    return ServiceMap(list(by_key.values()), edges, WIDTH, 40 + len(rows) * ROW, hidden)
