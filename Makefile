@@ -13,6 +13,7 @@ BIN         := $(VENV)/bin
 HOST        ?= 127.0.0.1
 PORT        ?= 8000
 PYTEST_ARGS ?=
+BENCH_ARGS  ?=
 STATIC      := src/serval/web/static
 VENDOR      := $(STATIC)/vendor
 ASSET_SRC   := $(wildcard $(STATIC)/src/*)
@@ -91,9 +92,9 @@ lint: $(VENV)/.installed ## ruff, ruff format --check, mypy, and a missing-migra
 	@mkdir -p $(TEST_DATA)
 	SERVAL_DATA_DIR=$(abspath $(TEST_DATA)) $(BIN)/serval makemigrations --check --dry-run
 
-bench: $(VENV)/.installed ## Run the benchmarks (benchmarks/run.py)
+bench: $(VENV)/.installed ## Run the benchmarks (BENCH_ARGS=--quick for a short run)
 	@if [ -f benchmarks/run.py ]; then \
-	    $(BIN)/python benchmarks/run.py; \
+	    $(BIN)/python benchmarks/run.py $(BENCH_ARGS); \
 	else \
 	    echo "benchmarks are not yet built (benchmarks/run.py is missing)" >&2; exit 1; \
 	fi

@@ -1,0 +1,948 @@
+"""`make bench`: Serval measured at scale on PostgreSQL and SQLite, printed as one table (issue 6).
+
+For each database: a fresh database (PostgreSQL: a throwaway cluster made with initdb on a free
+loopback port, as .ci/run does), `serval migrate`, `serval bench-data`, a bare driver loop that
+writes the same rows as one incident create (the physical limit), then `serval serve` started the
+production way (gunicorn, several workers, the embedded task worker) on 127.0.0.1, timed until
+/healthz answers, and driven by wrk (Debian's package) with small Lua scripts. Every load run is
+bounded in requests and seconds; every server started here is stopped on exit.
+
+    .venv/bin/python benchmarks/run.py [--quick] [--db postgresql,sqlite] [--items N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import contextlib
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+PY = str(BIN / "python") if (BIN / "python").exists() else sys.executable
+SERVAL = [PY, "-m", "serval.cli"]
+HERE = Path(__file__).resolve().parent
+console = Console() if sys.stdout.isatty() else Console(width=180)
+CLEANUPS: list[Any] = []
+
+
+def _cleanup() -> None:
+    while CLEANUPS:
+        with contextlib.suppress(Exception):
+            CLEANUPS.pop()()
+
+
+atexit.register(_cleanup)
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    _cleanup()
+    sys.exit(128 + signum)
+
+
+signal.signal(signal.SIGTERM, _on_signal)
+signal.signal(signal.SIGINT, _on_signal)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run(cmd: list[str], env: dict[str, str], **kw: Any) -> str:
+    out = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, **kw)
+    if out.returncode:
+        console.print(out.stdout[-3000:], out.stderr[-3000:])
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return out.stdout
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+
+def start_postgres(workdir: Path) -> str:
+    """A private cluster on 127.0.0.1:<free port>; stopped and deleted on exit."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if not found and not shutil.which("initdb"):
+        raise SystemExit("PostgreSQL server binaries not found (apt-get install postgresql)")
+    pg_bin = found[-1].parent if found else Path(shutil.which("initdb") or "").parent
+    pg_dir = Path(tempfile.mkdtemp(prefix="serval-bench-pg.", dir=workdir))
+    as_pg: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(pg_dir, "postgres", "postgres")
+        os.chmod(workdir, 0o755)
+        as_pg = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+    data = pg_dir / "data"
+    subprocess.run(
+        [
+            *as_pg,
+            str(pg_bin / "initdb"),
+            "-D",
+            str(data),
+            "--username=postgres",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    opts = (
+        f"-c listen_addresses=127.0.0.1 -p {port} -k {pg_dir} -c shared_buffers=1GB "
+        "-c max_connections=100 -c max_wal_size=4GB -c checkpoint_timeout=30min"
+    )
+    subprocess.run(
+        [
+            *as_pg,
+            str(pg_bin / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(pg_dir / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+            "-o",
+            opts,
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+    def stop() -> None:
+        subprocess.run(
+            [*as_pg, str(pg_bin / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(pg_dir, ignore_errors=True)
+
+    CLEANUPS.append(stop)
+    sql = (
+        "CREATE ROLE serval LOGIN CREATEDB PASSWORD 'serval-bench'; "
+        "CREATE DATABASE serval OWNER serval;"
+    )
+    for statement in sql.split("; "):
+        subprocess.run(
+            [
+                *as_pg,
+                str(pg_bin / "psql"),
+                "-h",
+                str(pg_dir),
+                "-p",
+                str(port),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-qc",
+                statement,
+            ],
+            check=True,
+            capture_output=True,
+        )
+    return f"postgres://serval:serval-bench@127.0.0.1:{port}/serval"
+
+
+# --- the server ------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen[bytes]
+    port: int
+    healthy_after: float
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def workers(self) -> list[int]:
+        """Pids of gunicorn's worker processes (children of its master)."""
+        parents = {self.proc.pid}
+        found: list[int] = []
+        for _round in range(2):
+            kids = []
+            for stat in Path("/proc").glob("[0-9]*/stat"):
+                try:
+                    text = stat.read_text()
+                except OSError:
+                    continue
+                ppid = int(text.rsplit(")", 1)[1].split()[1])
+                if ppid in parents:
+                    kids.append(int(stat.parent.name))
+            masters = [p for p in kids if b"gunicorn" in _cmdline(p)]
+            if _round == 0:
+                parents = set(masters)
+            else:
+                found = kids
+        return found
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def start_server(env: dict[str, str], workers: int, threads: int) -> Server:
+    port = free_port()
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [
+            *SERVAL,
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        process_group=0,
+    )
+
+    def stop() -> None:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+    CLEANUPS.append(stop)
+    deadline = started + 60
+    while time.perf_counter() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("serval serve exited during start-up")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                if r.status == 200:
+                    return Server(proc, port, time.perf_counter() - started)
+        except OSError:
+            time.sleep(0.02)
+    raise SystemExit("serval serve did not answer /healthz within 60 s")
+
+
+# --- wrk -------------------------------------------------------------------------------------
+
+LUA = r"""
+local paths = {%(paths)s}
+local method = "%(method)s"
+local headers = {%(headers)s}
+local body_template = %(body)s
+local limit = %(limit)d
+local counter = 0
+local id = 0
+setup = function(thread) id = id + 1; thread:set("tid", id) end
+request = function()
+  counter = counter + 1
+  local path = paths[(counter %% #paths) + 1]
+  local body = nil
+  if body_template then body = string.gsub(body_template, "COUNTER", tid .. "-" .. counter) end
+  return wrk.format(method, path, headers, body)
+end
+response = function(status, hdrs, body)
+  if limit > 0 and counter >= limit then wrk.thread:stop() end
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests":%%d,"duration_us":%%d,"p50":%%d,"p95":%%d,"p99":%%d,' ..
+    '"status_errors":%%d,"other_errors":%%d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def _lua_str(text: str) -> str:
+    return json.dumps(text)  # a JSON string is a valid Lua string literal for this ASCII text
+
+
+@dataclass
+class Load:
+    requests: int
+    seconds: float
+    p50: float
+    p95: float
+    p99: float
+    errors: int
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def wrk(
+    server: Server,
+    workdir: Path,
+    *,
+    paths: list[str],
+    headers: dict[str, str],
+    method: str = "GET",
+    body: str | None = None,
+    connections: int = 8,
+    seconds: int = 10,
+    max_requests: int = 50_000,
+) -> Load:
+    threads = 1
+    script = workdir / f"load-{time.monotonic_ns()}.lua"
+    script.write_text(
+        LUA
+        % {
+            "paths": ", ".join(_lua_str(p) for p in paths),
+            "method": method,
+            "headers": ", ".join(f"[{_lua_str(k)}] = {_lua_str(v)}" for k, v in headers.items()),
+            "body": _lua_str(body) if body else "nil",
+            "limit": max(1, max_requests // threads) if max_requests else 0,
+        }
+    )
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            server.base,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+    )
+    match = re.search(r"WRKJSON (\{.*\})", out.stdout)
+    if not match:
+        raise SystemExit(f"wrk failed: {out.stdout[-2000:]} {out.stderr[-2000:]}")
+    data = json.loads(match.group(1))
+    return Load(
+        requests=data["requests"],
+        seconds=data["duration_us"] / 1e6,
+        p50=data["p50"] / 1000,
+        p95=data["p95"] / 1000,
+        p99=data["p99"] / 1000,
+        errors=data["status_errors"] + data["other_errors"],
+    )
+
+
+# --- one database ----------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    scenario: str
+    database: str
+    size: str
+    concurrency: str = "-"
+    throughput: str = "-"
+    p50: str = "-"
+    p95: str = "-"
+    p99: str = "-"
+    target: str = ""
+    mark: str = ""
+
+
+@dataclass
+class Outcome:
+    rows: list[Row] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _mark(ok: bool) -> str:
+    return "[green]pass[/]" if ok else "[red]short[/]"
+
+
+def bench_database(vendor: str, args: argparse.Namespace, workdir: Path) -> Outcome:
+    out = Outcome()
+    data_dir = workdir / f"data-{vendor}"
+    data_dir.mkdir()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SERVAL_") and k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    env.update(SERVAL_DATA_DIR=str(data_dir), SERVAL_SECURE_SSL="0", SERVAL_DEBUG="0")
+    if vendor == "postgresql":
+        env["DATABASE_URL"] = start_postgres(workdir)
+    label = "PostgreSQL" if vendor == "postgresql" else "SQLite"
+    console.rule(f"{label}: {args.items:,} incidents")
+    run([*SERVAL, "migrate", "-v", "0"], env)
+    started = time.perf_counter()
+    gen_out = run(
+        [
+            *SERVAL,
+            "bench-data",
+            "--work-items",
+            str(args.items),
+            "--users",
+            str(args.users),
+            "--teams",
+            str(args.teams),
+            "--tenants",
+            str(args.tenants),
+            "--no-progress",
+        ],
+        env,
+        timeout=3600,
+    )
+    gen_seconds = time.perf_counter() - started
+    console.print(gen_out.strip().splitlines()[-1])
+    rate = re.search(r"([\d,]+) incidents/s", gen_out)
+    size = f"{args.items:,}"
+    out.facts["generate_seconds"] = round(gen_seconds, 1)
+    out.rows.append(
+        Row(
+            "generate incidents (bench-data)",
+            label,
+            size,
+            "1",
+            f"{rate.group(1) if rate else '?'} items/s",
+            target="1,000,000 in minutes",
+            mark=_mark(args.items / gen_seconds * 600 >= 1_000_000),
+        )
+    )
+    prepared = json.loads(run([PY, str(HERE / "prepare.py")], env))
+    env_bare = {**env, "BENCH_PREPARED": json.dumps(prepared)}
+    bare = json.loads(
+        run(
+            [PY, str(HERE / "bare.py"), "--seconds", str(args.seconds), "--max", "100000"], env_bare
+        )
+    )
+    console.print(f"bare driver loop: {bare['rate']:.0f} incidents/s")
+    out.rows.append(
+        Row(
+            "bare driver loop: the rows of one create",
+            label,
+            size,
+            "1",
+            f"{bare['rate']:.0f}/s",
+            target="(reference)",
+        )
+    )
+
+    server = start_server(env, args.workers, args.threads)
+    console.print(f"/healthz answered {server.healthy_after:.2f} s after `serval serve`")
+    out.rows.append(
+        Row(
+            "start-up: serve → /healthz",
+            label,
+            size,
+            "-",
+            "-",
+            _ms(server.healthy_after * 1000),
+            target="≤ 3000 ms",
+            mark=_mark(server.healthy_after <= 3.0),
+        )
+    )
+    token = {"Authorization": f"Bearer {prepared['token']}"}
+    common = {"seconds": args.seconds, "max_requests": args.max_requests}
+    c = args.concurrency
+
+    if "1" in args.only:
+        # 1. create through the API
+        body = json.dumps(
+            {
+                "title": "Bench incident COUNTER printer offline",
+                "description": "vpn drops",
+                "impact": 2,
+                "urgency": 2,
+                "assignment_group": prepared["team"],
+            }
+        )
+        load = wrk(
+            server,
+            workdir,
+            paths=["/api/v1/incidents"],
+            method="POST",
+            body=body,
+            headers={**token, "Content-Type": "application/json"},
+            connections=c,
+            **common,
+        )
+        ratio = load.rate / bare["rate"] if bare["rate"] else 0
+        out.facts["create_ratio"] = round(ratio, 3)
+        out.facts["create_rate"] = load.rate
+        out.rows.append(
+            _load_row(
+                "1. create incident (API)",
+                label,
+                size,
+                c,
+                load,
+                f"≥ 0.25 × bare (now {ratio:.2f})",
+                ratio >= 0.25,
+            )
+        )
+
+    # 2. an agent's queue: 50 open items of the agent's team, highest priority first
+    queue = (
+        f"/api/v1/incidents?assignment_group={prepared['team']}&state={prepared['open_states']}"
+        "&limit=50&ordering=priority"
+    )
+    if "2" in args.only:
+        load = wrk(server, workdir, paths=[queue], headers=token, connections=c, **common)
+        out.facts["queue_rate"] = load.rate
+        out.rows.append(
+            _load_row(
+                "2. agent queue (50 open, team)",
+                label,
+                size,
+                c,
+                load,
+                "p95 ≤ 25 ms",
+                load.p95 <= 25,
+            )
+        )
+
+    if "3" in args.only:
+        # 3. full-text search, a different word each request
+        words = [
+            "printer",
+            "vpn",
+            "outlook",
+            "password",
+            "firewall",
+            "timeout",
+            "laptop",
+            "dns",
+            "certificate",
+            "payroll",
+            "backup",
+            "citrix",
+            "storage",
+            "invoice",
+            "monitor",
+        ]
+        paths = [f"/api/v1/incidents?q={w}&limit=50" for w in words]
+        load = wrk(server, workdir, paths=paths, headers=token, connections=c, **common)
+        out.rows.append(
+            _load_row(
+                "3. full-text search (50 hits)", label, size, c, load, "p95 ≤ 50 ms", load.p95 <= 50
+            )
+        )
+
+    if "4" in args.only:
+        # 4. incident page with its timeline, as a logged-in agent
+        cookie = {"Cookie": prepared["session_cookie"]}
+        pages = [f"/incidents/{n}/" for n in prepared["numbers"]]
+        load = wrk(server, workdir, paths=pages, headers=cookie, connections=c, **common)
+        out.rows.append(
+            _load_row(
+                "4. incident page + timeline", label, size, c, load, "p95 ≤ 100 ms", load.p95 <= 100
+            )
+        )
+
+    out.rows.append(Row("5. impact analysis", label, "-", target="not built yet (issue 4)"))
+    out.rows.append(Row("6. SLA deadlines and sweep", label, "-", target="not built yet (issue 3)"))
+
+    if "7" in args.only:
+        # 7. memory: a mix of the read scenarios; RSS after warm-up, then after 10,000 requests
+        mixed = [
+            queue,
+            *[f"/api/v1/incidents?q={w}&limit=50" for w in ("printer", "vpn", "dns")],
+            *[f"/incidents/{n}/" for n in prepared["numbers"][:20]],
+        ]
+        headers = {**token, "Cookie": prepared["session_cookie"]}
+        pids = server.workers()
+        samples: list[tuple[float, float]] = []
+        stop_sampling = threading.Event()
+
+        def sample() -> None:
+            t0 = time.perf_counter()
+            while not stop_sampling.is_set():
+                samples.append(
+                    (time.perf_counter() - t0, max((rss_mb(p) for p in pids), default=0))
+                )
+                stop_sampling.wait(0.5)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        warm = wrk(
+            server,
+            workdir,
+            paths=mixed,
+            headers=headers,
+            connections=c,
+            seconds=120,
+            max_requests=args.memory_requests // 5,
+        )
+        after_warm = max((rss_mb(p) for p in pids), default=0)
+        rest = wrk(
+            server,
+            workdir,
+            paths=mixed,
+            headers=headers,
+            connections=c,
+            seconds=300,
+            max_requests=args.memory_requests - warm.requests,
+        )
+        stop_sampling.set()
+        sampler.join()
+        final = max((rss_mb(p) for p in pids), default=0)
+        total = warm.requests + rest.requests
+        growth = final - after_warm
+        flat = growth <= max(5.0, after_warm * 0.05)
+        out.facts["rss"] = {
+            "workers": len(pids),
+            "after_warmup_mb": round(after_warm, 1),
+            "final_mb": round(final, 1),
+            "requests": total,
+            "samples": [
+                (round(t, 1), round(m, 1)) for t, m in samples[:: max(1, len(samples) // 12)]
+            ],
+        }
+        out.rows.append(
+            Row(
+                "7. worker RSS after requests",
+                label,
+                size,
+                str(c),
+                f"{total:,} req",
+                f"{after_warm:.0f} MB warm",
+                f"{final:.0f} MB end",
+                f"{growth:+.1f} MB",
+                "≤ 150 MB and flat",
+                _mark(final <= 150 and flat),
+            )
+        )
+        console.print(
+            f"worker RSS (MB, max of {len(pids)} workers) over time: {out.facts['rss']['samples']}"
+        )
+    if vendor == "postgresql" and "h" in args.only:
+        server.proc.send_signal(signal.SIGTERM)
+        server.proc.wait(timeout=60)
+        out.rows.extend(helpdesk_side_by_side(env["DATABASE_URL"], args, workdir, out.facts))
+    return out
+
+
+HELPDESK = ["django-helpdesk==2.6.1", "psycopg[binary]>=3.2", "gunicorn>=23"]
+
+
+def helpdesk_side_by_side(
+    url: str, args: argparse.Namespace, workdir: Path, facts: dict[str, Any]
+) -> list[Row]:
+    """django-helpdesk from PyPI in its own venv, on the same PostgreSQL server, same load."""
+    import psycopg
+
+    venv = ROOT / "var" / "bench-helpdesk-venv"
+    if not (venv / "bin" / "gunicorn").exists():
+        console.print("creating the django-helpdesk venv (var/bench-helpdesk-venv)")
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "-q", *HELPDESK], check=True, timeout=900
+        )
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE DATABASE helpdesk")
+    match = re.match(r"postgres://([^:]+):([^@]+)@[^:]+:(\d+)/", url)
+    assert match
+    env = {
+        **os.environ,
+        "HD_DB_NAME": "helpdesk",
+        "HD_DB_USER": match.group(1),
+        "HD_DB_PASSWORD": match.group(2),
+        "HD_DB_PORT": match.group(3),
+        "DJANGO_SETTINGS_MODULE": "hd_settings",
+        "PYTHONPATH": str(HERE / "helpdesk"),
+    }
+    hd = HERE / "helpdesk"
+    subprocess.run(
+        [str(venv / "bin" / "django-admin"), "migrate", "-v", "0"],
+        env=env,
+        cwd=hd,
+        check=True,
+        capture_output=True,
+    )
+    started = time.perf_counter()
+    loaded = json.loads(
+        subprocess.run(
+            [str(venv / "bin" / "python"), "hd_load.py", str(args.items)],
+            env=env,
+            cwd=hd,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        ).stdout
+    )
+    console.print(
+        f"django-helpdesk: {args.items:,} tickets loaded in {time.perf_counter() - started:.0f} s"
+    )
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            str(venv / "bin" / "gunicorn"),
+            "hd_wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--worker-class",
+            "gthread",
+        ],
+        env=env,
+        cwd=hd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        process_group=0,
+    )
+
+    def stop() -> None:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+    CLEANUPS.append(stop)
+    token = {"Authorization": f"Token {loaded['token']}"}
+    listing = "/api/tickets/?status=1&page_size=50"
+    deadline = time.perf_counter() + 60
+    while True:
+        try:
+            req = urllib.request.Request(f"http://127.0.0.1:{port}{listing}", headers=token)
+            with urllib.request.urlopen(req, timeout=5) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            if time.perf_counter() > deadline:
+                raise SystemExit("django-helpdesk did not start") from None
+            time.sleep(0.1)
+    server = Server(proc, port, 0.0)
+    common = {"seconds": args.seconds, "max_requests": args.max_requests}
+    c = args.concurrency
+    body = json.dumps(
+        {
+            "queue": loaded["queue"],
+            "title": "Bench ticket COUNTER printer offline",
+            "description": "vpn drops",
+            "priority": 3,
+            "submitter_email": "a@bench.invalid",
+        }
+    )
+    create = wrk(
+        server,
+        workdir,
+        paths=["/api/tickets/"],
+        method="POST",
+        body=body,
+        headers={**token, "Content-Type": "application/json"},
+        connections=c,
+        **common,
+    )
+    queue = wrk(server, workdir, paths=[listing], headers=token, connections=c, **common)
+    stop()
+    size = f"{args.items:,}"
+    rows = []
+    for name, load, key in (
+        ("create", create, "create_rate"),
+        ("queue list (50)", queue, "queue_rate"),
+    ):
+        mine = facts.get(key)
+        ratio = mine / load.rate if mine and load.rate else 0.0
+        facts[f"helpdesk_{key}"] = load.rate
+        rows.append(
+            _load_row(
+                f"peer: django-helpdesk {name}",
+                "PostgreSQL",
+                size,
+                c,
+                load,
+                f"Serval ≥ 3× (now {ratio:.2f}×)"
+                if mine and load.requests
+                else "Serval ≥ 3× (peer answered none)"
+                if mine
+                else "Serval ≥ 3× (Serval side not run)",
+                ratio >= 3,
+            )
+        )
+    return rows
+
+
+def _load_row(name: str, db: str, size: str, conc: int, load: Load, target: str, ok: bool) -> Row:
+    errors = f" ({load.errors} errors)" if load.errors else ""
+    if not load.requests:
+        return Row(
+            name, db, size, str(conc), f"none answered in {load.seconds:.0f} s", target=target
+        )
+    return Row(
+        name,
+        db,
+        size,
+        str(conc),
+        f"{load.rate:.0f} req/s{errors}",
+        _ms(load.p50),
+        _ms(load.p95),
+        _ms(load.p99),
+        target,
+        _mark(ok and not load.errors),
+    )
+
+
+def _ensure_packages(dbs: str) -> None:
+    """wrk and the PostgreSQL server come from Debian; install them when root and missing."""
+    missing = [] if shutil.which("wrk") else ["wrk"]
+    if "postgresql" in dbs and not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+        missing.append("postgresql")
+    if not missing:
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        raise SystemExit(f"missing: {' '.join(missing)} (apt-get install -y {' '.join(missing)})")
+    console.print(f"installing {' '.join(missing)} from Debian")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
+        check=True,
+        env=env,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, a couple of minutes")
+    parser.add_argument("--db", default="postgresql,sqlite")
+    parser.add_argument("--items", type=int, default=None)
+    parser.add_argument("--seconds", type=int, default=None, help="seconds per load run")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--memory-requests", type=int, default=None, help="10,000; quick 2,000")
+    parser.add_argument("--only", default="1,2,3,4,7,h", help="scenarios to run, e.g. 2,3")
+    parser.add_argument("--json", type=Path, default=None, help="also write results here")
+    args = parser.parse_args()
+    args.items = args.items or (20_000 if args.quick else 1_000_000)
+    args.seconds = args.seconds or (5 if args.quick else 15)
+    args.users = max(50, min(5000, args.items // 200))
+    args.teams = max(5, min(200, args.items // 5000))
+    args.tenants = 2
+    args.max_requests = 20_000 if args.quick else 100_000
+    args.memory_requests = args.memory_requests or (2_000 if args.quick else 10_000)
+    _ensure_packages(args.db)
+    workdir = Path(tempfile.mkdtemp(prefix="serval-bench."))
+    CLEANUPS.insert(0, lambda: shutil.rmtree(workdir, ignore_errors=True))
+    results: list[Outcome] = []
+    for vendor in [d.strip() for d in args.db.split(",") if d.strip()]:
+        results.append(bench_database(vendor, args, workdir))
+        _cleanup_servers()
+    import django
+
+    table = Table(
+        title=f"Serval benchmarks — {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"Django {django.get_version()}, {time.strftime('%Y-%m-%d')}"
+        + (" (--quick)" if args.quick else "")
+    )
+    for col in (
+        "scenario",
+        "database",
+        "data size",
+        "conc.",
+        "throughput",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "target",
+        "",
+    ):
+        table.add_column(col, overflow="fold")
+    for outcome in results:
+        for r in outcome.rows:
+            table.add_row(
+                r.scenario,
+                r.database,
+                r.size,
+                r.concurrency,
+                r.throughput,
+                r.p50,
+                r.p95,
+                r.p99,
+                r.target,
+                r.mark,
+            )
+    if "postgresql" not in args.db or "h" not in args.only:
+        table.add_row(
+            "peer: django-helpdesk",
+            "-",
+            "-",
+            "-",
+            "-",
+            "-",
+            "-",
+            "-",
+            "Serval ≥ 3× faster",
+            "not run (needs PostgreSQL and h in --only)",
+        )
+    console.print(table)
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                [{"rows": [r.__dict__ for r in o.rows], "facts": o.facts} for o in results],
+                indent=1,
+            )
+        )
+
+
+def _cleanup_servers() -> None:
+    """Stop this database's server and cluster before the next database starts."""
+    keep = CLEANUPS[:1]
+    rest = CLEANUPS[1:]
+    CLEANUPS[:] = rest
+    _cleanup()
+    CLEANUPS[:] = keep
+
+
+if __name__ == "__main__":
+    main()
