@@ -16,7 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from serval.cmdb import attributes
+from serval.cmdb import attributes, worklinks
 from serval.cmdb.models import (
     CI,
     IDENTIFIERS,
@@ -441,6 +441,7 @@ def delete_ci(*, actor: User, ci: CI) -> None:
             actor=actor,
             data={"name": ci.name},
         )
+        worklinks.ci_deleting(actor=actor, ci=ci, neighbours=others)  # items naming it
         ci.delete()
 
 
@@ -525,6 +526,8 @@ def create_relationship(
                 {"child": _("This relationship conflicts with another.")}
             ) from exc
         _journal_relationship(rel, verb="created", actor=actor)
+        if type.is_dependency:  # impacted services of items near it (serval.cmdb.worklinks)
+            worklinks.cmdb_changed([parent.pk, child.pk])
     return rel
 
 
@@ -538,6 +541,8 @@ def delete_relationship(*, actor: User, relationship: CIRelationship) -> None:
             raise NotFound(_("No such relationship."))
         _journal_relationship(rel, verb="deleted", actor=actor)
         rel.delete()
+        if rel.type.is_dependency:  # impacted services of items near it (serval.cmdb.worklinks)
+            worklinks.cmdb_changed([rel.parent_id, rel.child_id])
 
 
 # --- service links ----------------------------------------------------------------------------
@@ -573,6 +578,7 @@ def link_service(*, actor: User, service: Service, ci: CI) -> ServiceCI:
             actor=actor,
             data=data,
         )
+        worklinks.cmdb_changed([ci.pk])  # impacted services of items near it
     return link
 
 
@@ -600,3 +606,4 @@ def unlink_service(*, actor: User, link: ServiceCI) -> None:
             data=data,
         )
         link.delete()
+        worklinks.cmdb_changed([link.ci_id])  # impacted services of items near it

@@ -289,3 +289,85 @@ class ServiceCI(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.service_id} ← {self.ci_id}"
+
+
+# --- work items ↔ CIs and services (serval.cmdb.worklinks) -------------------------------------
+
+
+class WorkItemCI(TenantOwned):
+    """A CI affected by a work item (an incident today; changes and alerts later)."""
+
+    work_item = models.ForeignKey(
+        "work.WorkItem", on_delete=models.CASCADE, related_name="ci_links"
+    )
+    ci = models.ForeignKey(CI, on_delete=models.CASCADE, related_name="work_links")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["work_item", "ci"], name="workitemci_unique"),
+        ]
+        # "Which open items name a CI near this change?" — the refresh after CMDB edits.
+        indexes = [models.Index(fields=["ci", "work_item"], name="workitemci_ci")]
+
+    def __str__(self) -> str:
+        return f"{self.work_item_id} → ci {self.ci_id}"
+
+
+class WorkItemService(TenantOwned):
+    """A service (or offering) a work item affects directly, without naming a CI."""
+
+    work_item = models.ForeignKey(
+        "work.WorkItem", on_delete=models.CASCADE, related_name="service_links"
+    )
+    service = models.ForeignKey(
+        "services.Service", on_delete=models.CASCADE, related_name="work_links"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["work_item", "service"], name="workitemsvc_unique"),
+        ]
+        indexes = [models.Index(fields=["service", "work_item"], name="workitemsvc_service")]
+
+    def __str__(self) -> str:
+        return f"{self.work_item_id} → service {self.service_id}"
+
+
+class ImpactedService(TenantOwned):
+    """A service a work item impacts: stored so lists show and filter without recomputing.
+
+    Derived data, rewritten by `serval.cmdb.worklinks.recompute`: `via_ci` is the linked CI the
+    impact starts from (null for a directly linked service), `path` the chain of
+    ["ci" | "service", id] from there to this service.
+    """
+
+    work_item = models.ForeignKey(
+        "work.WorkItem", on_delete=models.CASCADE, related_name="impacted_services"
+    )
+    service = models.ForeignKey("services.Service", on_delete=models.CASCADE, related_name="+")
+    via_ci = models.ForeignKey(
+        CI, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    depth = models.PositiveSmallIntegerField(default=0)
+    path = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["depth", "service_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["work_item", "service"], name="impactedsvc_unique"),
+        ]
+        # The list filter "incidents impacting service S".
+        indexes = [models.Index(fields=["service", "work_item"], name="impactedsvc_service")]
+
+    def __str__(self) -> str:
+        return f"{self.work_item_id} impacts {self.service_id}"

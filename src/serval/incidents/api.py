@@ -30,6 +30,8 @@ from serval.api.schemas import (
     UserRef,
     problems,
 )
+from serval.cmdb import worklinks
+from serval.cmdb.querysets import access_ci
 from serval.core.errors import NotFound, ValidationFailed
 from serval.core.models import Tenant
 from serval.core.tenancy import reach
@@ -37,6 +39,7 @@ from serval.incidents import actions
 from serval.incidents import states as S
 from serval.incidents.models import DEFAULT_MATRIX, IncidentDetail, PriorityRule
 from serval.people.models import User
+from serval.services.querysets import access_service
 from serval.work import actions as work
 from serval.work.models import Channel, Kind, WorkItem
 
@@ -92,6 +95,11 @@ class MajorOut(Schema):
     business_impact: str
 
 
+class ImpactRef(Schema):
+    id: int
+    name: str
+
+
 class IncidentOut(Schema):
     id: int
     number: str
@@ -128,6 +136,7 @@ class IncidentOut(Schema):
     version: int
     major: MajorOut
     allowed_transitions: list[TransitionOut]
+    impacted_services: list[ImpactRef]
 
 
 class IncidentPage(Schema):
@@ -205,10 +214,54 @@ class IncidentFilters(Schema):
     assignee: str | None = Field(None, max_length=150, description='Id, username or "me".')
     caller: str | None = Field(None, max_length=150, description='Id, username or "me".')
     service: str | None = Field(None, max_length=200)
+    impacted_service: Id | None = Field(None, description="Impacts this service (id).")
     q: str | None = Field(None, max_length=200, description="Full-text search.")
     ordering: Ordering = "-opened_at"  # type: ignore[valid-type]
     limit: Limit = DEFAULT_LIMIT
     cursor: str | None = Field(None, max_length=1000)
+
+
+class LinkedCIOut(Schema):
+    id: int
+    name: str
+    ci_class: str
+    operational_status: str
+
+
+class LinkedServiceOut(Schema):
+    id: int
+    name: str
+    kind: str
+    criticality: str
+
+
+class CILinkIn(In):
+    ci: Id
+
+
+class IncidentServiceLinkIn(In):
+    service: Id
+
+
+class ImpactNode(Schema):
+    kind: str
+    id: int
+    name: str
+
+
+class ImpactedServiceOut(Schema):
+    id: int
+    name: str
+    kind: str
+    criticality: str
+    depth: int
+    direct: bool
+    via_ci: ImpactRef | None
+    path: list[ImpactNode]
+
+
+class IncidentImpactOut(Schema):
+    services: list[ImpactedServiceOut]
 
 
 class PageParams(Schema):
@@ -304,6 +357,7 @@ def incident_out(item: WorkItem, user: User) -> dict[str, Any]:
             {"to": t.target, "label": t.label, "requires": list(t.requires)}
             for t in S.INCIDENT.available(item, user)
         ],
+        "impacted_services": worklinks.impacted_refs(item, user),
     }
 
 
@@ -388,6 +442,9 @@ def list_incidents(request: HttpRequest, filters: Query[IncidentFilters]) -> dic
             qs = qs.filter(**_user_filter(request, value, field=name))
     if filters.service:
         qs = qs.filter(service=_clean(filters.service, field="service"))
+    if filters.impacted_service is not None:
+        qs = qs.filter(impacted_services__service_id=filters.impacted_service)
+    qs = qs.prefetch_related(worklinks.impact_prefetch(user))
     if filters.q:
         qs = qs.search(_clean(filters.q, field="q") or "")
     rows, next_link = page(
@@ -520,3 +577,103 @@ def major(
             actor=user, item=item, accept=payload.action == "accept", reason=payload.reason or ""
         )
     return _respond(request, response, item)
+
+
+# --- affected CIs and services, impacted services (serval.cmdb.worklinks) ---------------------
+
+
+def _ci_out(ci: Any) -> dict[str, Any]:
+    return {
+        "id": ci.pk,
+        "name": ci.name,
+        "ci_class": ci.ci_class.name,
+        "operational_status": ci.operational_status,
+    }
+
+
+def _service_out(service: Any) -> dict[str, Any]:
+    return {
+        "id": service.pk,
+        "name": service.name,
+        "kind": service.kind,
+        "criticality": service.criticality,
+    }
+
+
+@router.get("/{number}/cis", response={200: list[LinkedCIOut], **problems(403, 404)})
+def list_cis(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+    """The CIs the incident affects (agents: CIs are agent data)."""
+    item = _get(request, number)
+    return [_ci_out(c) for c in worklinks.linked_cis(item, actor(request))]
+
+
+@router.post("/{number}/cis", response={201: LinkedCIOut, **problems(403, 404)})
+def link_ci(request: HttpRequest, number: str, payload: CILinkIn) -> Status[dict[str, Any]]:
+    """Name a CI the incident affects (one of its tenant); impacted services are recomputed."""
+    item = _get(request, number)
+    user = actor(request)
+    worklinks.ensure_can_link(user, item)  # before the CI look-up: requesters get 403, not 404
+    ci = access_ci(user, payload.ci)
+    worklinks.link_ci(actor=user, item=item, ci=ci)
+    return Status(201, _ci_out(ci))
+
+
+@router.delete("/{number}/cis/{ci_id}", response={204: None, **problems(403, 404)})
+def unlink_ci(request: HttpRequest, number: str, ci_id: Id) -> Status[None]:
+    item = _get(request, number)
+    user = actor(request)
+    worklinks.ensure_can_link(user, item)
+    worklinks.unlink_ci(actor=user, item=item, ci=access_ci(user, ci_id))
+    return Status(204, None)
+
+
+@router.get("/{number}/services", response={200: list[LinkedServiceOut], **problems(404)})
+def list_services(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+    """The services the incident affects directly (those the caller may see)."""
+    item = _get(request, number)
+    return [_service_out(s) for s in worklinks.linked_services(item, actor(request))]
+
+
+@router.post("/{number}/services", response={201: LinkedServiceOut, **problems(403, 404)})
+def link_service(
+    request: HttpRequest, number: str, payload: IncidentServiceLinkIn
+) -> Status[dict[str, Any]]:
+    """Name a service the incident affects directly, without a CI."""
+    item = _get(request, number)
+    user = actor(request)
+    worklinks.ensure_can_link(user, item)
+    service = access_service(user, payload.service)
+    worklinks.link_service(actor=user, item=item, service=service)
+    return Status(201, _service_out(service))
+
+
+@router.delete("/{number}/services/{service_id}", response={204: None, **problems(403, 404)})
+def unlink_service(request: HttpRequest, number: str, service_id: Id) -> Status[None]:
+    item = _get(request, number)
+    user = actor(request)
+    worklinks.ensure_can_link(user, item)
+    worklinks.unlink_service(actor=user, item=item, service=access_service(user, service_id))
+    return Status(204, None)
+
+
+@router.get("/{number}/impact", response={200: IncidentImpactOut, **problems(404)})
+def impact(request: HttpRequest, number: str) -> dict[str, Any]:
+    """The services the incident impacts: directly linked, or upstream of its CIs, with paths.
+
+    Each path runs from the linked CI (or the directly linked service) to the service. Callers
+    who are not agents see only services they may see and no CI nodes.
+    """
+    item = _get(request, number)
+    rows = worklinks.impacted(item, actor(request))
+    return {
+        "services": [
+            {
+                **_service_out(r.service),
+                "depth": r.depth,
+                "direct": r.direct,
+                "via_ci": None if r.via_ci is None else {"id": r.via_ci.pk, "name": r.via_ci.name},
+                "path": [{"kind": n.kind, "id": n.id, "name": n.name} for n in r.path],
+            }
+            for r in rows
+        ]
+    }

@@ -57,6 +57,7 @@ urlpatterns = [
     path("incidents/<str:number>/watch", incidents.incident_watch, name="incident-watch"),
     path("incidents/<str:number>/parent", incidents.incident_parent, name="incident-parent"),
     path("incidents/<str:number>/major", incidents.incident_major, name="incident-major"),
+    path("incidents/<str:number>/impact", incidents.incident_impact_links, name="incident-impact"),
     path(
         "attachments/<int:attachment_id>/download",
         views.attachment_download,
