@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "serval.sla",
     "serval.services",
     "serval.cmdb",
+    "serval.assets",
     "serval.notifications",
     "serval.background",
     "serval.api",

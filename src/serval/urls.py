@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("serval.notifications.urls")),
     path("admin/", admin.site.urls),
     path("", include("serval.cmdb.urls")),
+    path("", include("serval.assets.urls")),
     path("", include("serval.web.urls")),
 ]

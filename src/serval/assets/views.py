@@ -1,0 +1,291 @@
+"""Asset pages: the asset list and one asset, the software catalogue, licence compliance, and
+the end-of-life report with its CSV.
+
+Thin adapters (DESIGN.md rule 1): reads through `serval.assets.querysets`, the report through
+`serval.assets.eol`, positions through `serval.assets.compliance`. Asset management is agents'
+work: requesters and other tenants get a 404. Writes are made through the API and actions.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from serval.assets import compliance, eol, imports
+from serval.assets.models import Asset, AssetKind, ContractType, SoftwareVersion
+from serval.assets.querysets import (
+    assets_visible_to,
+    contracts_visible_to,
+    installations_visible_to,
+    licences_visible_to,
+    products_visible_to,
+)
+from serval.cmdb.models import LifecycleStage
+from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
+from serval.core.exports import csv_response
+from serval.core.models import JournalEvent
+from serval.core.tenancy import reach
+from serval.people.models import User
+
+
+def _agent(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_agent:
+        raise Http404
+    return user
+
+
+def _within(request: HttpRequest) -> int:
+    value = request.GET.get("within", "90")
+    return int(value) if value in ("90", "180", "365") else 90
+
+
+def _filtered_assets(request: HttpRequest, user: User) -> tuple[QuerySet[Asset], dict[str, Any]]:
+    """The list's filters, shared by the page and its CSV export."""
+    qs = assets_visible_to(user).select_related("ci", "assigned_to").order_by("name", "pk")
+    q = request.GET.get("q", "").strip()[:200]
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(asset_tag__icontains=q) | Q(serial__icontains=q))
+    kind = request.GET.get("kind", "")
+    if kind in AssetKind.values:
+        qs = qs.filter(kind=kind)
+    stage = request.GET.get("stage", "")
+    if stage in LifecycleStage.values:
+        qs = qs.filter(lifecycle_stage=stage)
+    mine = request.GET.get("mine") == "1"
+    if mine:
+        qs = qs.filter(assigned_to=user)
+    location = request.GET.get("location", "").strip()[:200]
+    if location:
+        qs = qs.filter(location=location)
+    return qs, {"q": q, "kind": kind, "stage": stage, "mine": mine, "location": location}
+
+
+@login_required
+@require_GET
+def asset_list(request: HttpRequest) -> HttpResponse:
+    """All assets the agent sees, filtered by text, kind, lifecycle stage, assignee, location."""
+    user = _agent(request)
+    qs, chosen = _filtered_assets(request, user)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "page": page,
+        **chosen,
+        "kinds": AssetKind.choices,
+        "stages": LifecycleStage.choices,
+        "query": params.urlencode(),
+    }
+    return render(request, "assets/asset_list.html", context)
+
+
+EXPORT_COLUMNS = [
+    ("name", "name"),
+    ("kind", "kind"),
+    ("asset_tag", "asset_tag"),
+    ("serial", "serial"),
+    ("model", "model"),
+    ("manufacturer", "manufacturer"),
+    ("ci", "ci__name"),
+    ("lifecycle_stage", "lifecycle_stage"),
+    ("lifecycle_status", "lifecycle_status"),
+    ("assigned_to", "assigned_to__username"),
+    ("location", "location"),
+    ("cost_centre", "cost_centre"),
+    ("cost", "cost"),
+    ("purchase_order", "purchase_order"),
+    ("purchase_date", "purchase_date"),
+    ("vendor", "vendor"),
+    ("warranty_end", "warranty_end"),
+    ("lease_end", "lease_end"),
+]
+EXPORT_MAX_ROWS = 100_000
+
+
+@login_required
+@require_GET
+def asset_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The list as CSV, with the page's filters and visibility; the columns import back."""
+    qs, _chosen = _filtered_assets(request, _agent(request))
+    fields = [f for _name, f in EXPORT_COLUMNS]
+    rows = qs.values_list(*fields)[:EXPORT_MAX_ROWS].iterator(chunk_size=2000)
+    return csv_response(
+        filename="assets.csv", header=[name for name, _f in EXPORT_COLUMNS], rows=rows
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def asset_import(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV; a dry run shows what would happen; a real run writes all rows or none."""
+    user = _agent(request)
+    context: dict[str, Any] = {"columns": imports.COLUMNS}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ValidationFailed({"file": _("Choose a CSV file.")})
+            if upload.size is None or upload.size > imports.MAX_BYTES:
+                raise ValidationFailed({"file": _("At most 2 MB.")})
+            context["result"] = imports.import_assets(
+                actor=user, data=upload.read(), dry_run=request.POST.get("apply") != "1"
+            )
+        except ValidationFailed as exc:
+            context["errors"] = exc.errors
+        except (PermissionDenied, NotFound) as exc:
+            raise Http404 from exc
+    return render(request, "assets/asset_import.html", context)
+
+
+@login_required
+@require_GET
+def contracts(request: HttpRequest) -> HttpResponse:
+    """Contracts by end date, with the last day to give renewal notice and what they cover."""
+    user = _agent(request)
+    qs = (
+        contracts_visible_to(user)
+        .annotate(covered=Count("covered_assets"))
+        .order_by(F("end_date").asc(nulls_last=True), "name", "pk")
+    )
+    kind = request.GET.get("type", "")
+    if kind in ContractType.values:
+        qs = qs.filter(type=kind)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = [
+        (
+            c,
+            c.end_date - timedelta(days=c.renewal_notice_days) if c.end_date else None,
+        )
+        for c in page.object_list
+    ]
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "page": page,
+        "rows": rows,
+        "today": today,
+        "type": kind,
+        "types": ContractType.choices,
+        "query": params.urlencode(),
+    }
+    return render(request, "assets/contracts.html", context)
+
+
+@login_required
+@require_GET
+def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One asset: its fields, CI, contracts, the software on its CI, and its history."""
+    user = _agent(request)
+    asset = (
+        assets_visible_to(user)
+        .select_related("ci__ci_class", "assigned_to", "tenant")
+        .filter(pk=pk)
+        .first()
+    )
+    if asset is None:
+        raise Http404
+    today = timezone.localdate()
+    installations: list[Any] = []
+    if asset.ci_id:
+        installations = [
+            (i, eol.phase(i.software_version, today) if eol.milestone(i.software_version) else "")
+            for i in installations_visible_to(user)
+            .filter(ci_id=asset.ci_id)
+            .select_related("software_version__product")
+            .order_by("software_version__product__name", "software_version__version")
+        ]
+    context = {
+        "asset": asset,
+        "contracts": asset.contracts.order_by("end_date", "name"),
+        "installations": installations,
+        "phases": eol.PHASES,
+        "history": JournalEvent.objects.filter(subject_type="asset", subject_id=asset.pk)
+        .select_related("actor")
+        .order_by("-seq")[:50],
+    }
+    return render(request, "assets/asset_detail.html", context)
+
+
+@login_required
+@require_GET
+def software(request: HttpRequest) -> HttpResponse:
+    """The software catalogue: products with their versions, lifecycle dates and install counts."""
+    user = _agent(request)
+    today = timezone.localdate()
+    versions = SoftwareVersion.objects.annotate(
+        installed=Count(
+            "installations",
+            filter=Q(installations__tenant_id__in=reach(user)),
+        )
+    ).order_by("version", "pk")
+    q = request.GET.get("q", "").strip()[:200]
+    qs = products_visible_to(user).prefetch_related(Prefetch("versions", queryset=versions))
+    if q:
+        qs = qs.filter(Q(vendor__icontains=q) | Q(name__icontains=q))
+    page = Paginator(qs.order_by("vendor", "name", "pk"), 25).get_page(request.GET.get("page"))
+    rows = [
+        (
+            p,
+            [
+                (v, eol.phase(v, today) if eol.milestone(v) else "", eol.milestone(v))
+                for v in p.versions.all()
+            ],
+        )
+        for p in page.object_list
+    ]
+    context = {"page": page, "rows": rows, "q": q, "phases": eol.PHASES, "today": today}
+    return render(request, "assets/software.html", context)
+
+
+@login_required
+@require_GET
+def licences(request: HttpRequest) -> HttpResponse:
+    """Licences with their pool's compliance position: entitlements − consumption per metric."""
+    user = _agent(request)
+    qs = licences_visible_to(user).select_related("product").order_by("product__name", "name", "pk")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    items = list(page.object_list)
+    positions = compliance.positions(compliance.pool_of(x) for x in items)
+    rows = [(x, positions[compliance.pool_of(x)]) for x in items]
+    shortfalls = sum(
+        1 for p in {compliance.pool_of(x): p for x, p in rows}.values() if not p.compliant
+    )
+    context = {"page": page, "rows": rows, "shortfalls": shortfalls}
+    return render(request, "assets/licences.html", context)
+
+
+@login_required
+@require_GET
+def eol_report(request: HttpRequest) -> HttpResponse:
+    """Installations reaching end of support or life within 90 / 180 / 365 days, and past."""
+    user = _agent(request)
+    within = _within(request)
+    result = eol.report(user, within=within)
+    horizons = [("past", result.counts["past"])] + [
+        (str(h), result.counts[str(h)]) for h in eol.HORIZONS
+    ]
+    context = {"report": result, "within": within, "horizons": horizons}
+    return render(request, "assets/eol.html", context)
+
+
+@login_required
+@require_GET
+def eol_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The report as CSV, one row per installation, spreadsheet formulas neutralised."""
+    user = _agent(request)
+    within = _within(request)
+    result = eol.report(user, within=within)
+    return csv_response(
+        filename=f"end-of-life-{within}-days.csv", header=eol.CSV_HEADER, rows=eol.csv_rows(result)
+    )
