@@ -54,6 +54,7 @@ from serval.assets.querysets import (
 from serval.cmdb.models import LifecycleStage
 from serval.cmdb.querysets import cis_visible_to
 from serval.core.errors import ValidationFailed
+from serval.core.imports import MAX_BYTES as MAX_IMPORT_BYTES
 from serval.core.models import JournalEvent, Tenant
 from serval.core.tenancy import reach
 from serval.people.models import User
@@ -639,7 +640,7 @@ def import_assets(
     """Create or update assets from CSV (columns: name, kind, asset_tag, serial, …, ci,
     assigned_to). A dry run (the default) writes nothing; a real run writes every row or — if
     any row has an error — none. A row whose tag or serial matches an asset updates it."""
-    if file.size is None or file.size > imports.MAX_BYTES:
+    if file.size is None or file.size > MAX_IMPORT_BYTES:
         raise ValidationFailed({"file": _("At most 2 MB.")})
     result = imports.import_assets(actor=actor(request), data=file.read(), dry_run=dry_run)
     return {

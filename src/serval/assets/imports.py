@@ -10,18 +10,15 @@ and row-limited before parsing and must be UTF-8 text (SECURITY-REFERENCE F1).
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from serval.assets import actions
 from serval.assets.models import Asset
-from serval.cmdb.imports import MAX_BYTES, MAX_ROWS, ImportResult, RowError
 from serval.cmdb.models import CI
 from serval.core.errors import ValidationFailed
+from serval.core.imports import MAX_BYTES, ImportResult, read_csv, run_import
 from serval.core.models import Tenant
 from serval.people.models import User
 from serval.people.querysets import users_visible_to
@@ -49,35 +46,13 @@ COLUMNS = (*PLAIN, "ci", "assigned_to")
 __all__ = ["COLUMNS", "MAX_BYTES", "ImportResult", "import_assets"]
 
 
-class _Abort(Exception):
-    pass
-
-
 def _read(data: bytes) -> list[dict[str, str]]:
-    if len(data) > MAX_BYTES:
-        raise ValidationFailed({"file": _("At most 2 MB.")})
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed({"file": _("The file must be UTF-8 CSV.")}) from exc
-    if "\x00" in text:
-        raise ValidationFailed({"file": _("The file must be UTF-8 CSV.")})
-    reader = csv.DictReader(io.StringIO(text))
-    headers = [h.strip() for h in reader.fieldnames or []]
-    if "name" not in headers:
-        raise ValidationFailed({"file": _("The column name is required.")})
-    unknown = [h for h in headers if h not in COLUMNS]
-    if unknown:
-        raise ValidationFailed({"file": _("Unknown columns: %s.") % ", ".join(unknown[:10])})
-    rows: list[dict[str, str]] = []
-    try:
-        for raw in reader:
-            if len(rows) >= MAX_ROWS:
-                raise ValidationFailed({"file": _("At most %d rows.") % MAX_ROWS})
-            rows.append({(k or "").strip(): (v or "").strip() for k, v in raw.items() if k})
-    except csv.Error as exc:
-        raise ValidationFailed({"file": _("The file is not valid CSV.")}) from exc
-    return rows
+    return read_csv(
+        data,
+        columns=COLUMNS,
+        required=("name",),
+        required_message=_("The column name is required."),
+    )
 
 
 def _ci(key: str, tenant: Tenant) -> CI:
@@ -135,26 +110,14 @@ def import_assets(
     tenant = actions.target_tenant(actor, tenant)
     actions.require_agent(actor, tenant.pk)
     rows = _read(data)
-    result = ImportResult(dry_run=dry_run, rows=len(rows))
-    try:
-        with transaction.atomic():
-            for number, row in enumerate(rows, start=2):
-                try:
-                    with transaction.atomic():
-                        values = _fields(row, actor, tenant)
-                        existing = _match(values, tenant)
-                        if existing is None:
-                            actions.create_asset(actor=actor, tenant=tenant, **values)
-                            result.created += 1
-                        else:
-                            actions.update_asset(actor=actor, asset=existing, **values)
-                            result.updated += 1
-                except ValidationFailed as exc:
-                    result.errors += [
-                        RowError(number, e["field"], e["message"]) for e in exc.errors
-                    ]
-            if result.errors or dry_run:
-                raise _Abort
-    except _Abort:
-        pass
-    return result
+
+    def apply_row(row: dict[str, str]) -> bool:
+        values = _fields(row, actor, tenant)
+        existing = _match(values, tenant)
+        if existing is None:
+            actions.create_asset(actor=actor, tenant=tenant, **values)
+            return True
+        actions.update_asset(actor=actor, asset=existing, **values)
+        return False
+
+    return run_import(rows, dry_run=dry_run, apply_row=apply_row)

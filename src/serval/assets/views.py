@@ -32,6 +32,7 @@ from serval.assets.querysets import (
 from serval.cmdb.models import LifecycleStage
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.core.exports import csv_response
+from serval.core.imports import MAX_BYTES as MAX_IMPORT_BYTES
 from serval.core.models import JournalEvent
 from serval.core.tenancy import reach
 from serval.people.models import User
@@ -135,7 +136,7 @@ def asset_import(request: HttpRequest) -> HttpResponse:
         try:
             if upload is None:
                 raise ValidationFailed({"file": _("Choose a CSV file.")})
-            if upload.size is None or upload.size > imports.MAX_BYTES:
+            if upload.size is None or upload.size > MAX_IMPORT_BYTES:
                 raise ValidationFailed({"file": _("At most 2 MB.")})
             context["result"] = imports.import_assets(
                 actor=user, data=upload.read(), dry_run=request.POST.get("apply") != "1"

@@ -43,6 +43,7 @@ from serval.cmdb.querysets import (
     relationships_visible_to,
 )
 from serval.core.errors import NotFound, ValidationFailed
+from serval.core.imports import MAX_BYTES as MAX_IMPORT_BYTES
 from serval.core.models import JournalEvent, Tenant
 from serval.core.tenancy import reach
 from serval.people.models import User
@@ -574,7 +575,7 @@ def import_cis(
     A dry run (the default) writes nothing; a real run writes every row or — if any row has an
     error — none. Rows matching an existing CI by an identifier update it.
     """
-    if file.size is None or file.size > imports.MAX_BYTES:
+    if file.size is None or file.size > MAX_IMPORT_BYTES:
         raise ValidationFailed({"file": _("At most 2 MB.")})
     result = imports.import_cis(actor=actor(request), data=file.read(), dry_run=dry_run)
     return {

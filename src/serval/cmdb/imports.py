@@ -10,12 +10,8 @@ row-limited before parsing, and must be UTF-8 text (SECURITY-REFERENCE F1).
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from serval.cmdb import actions
@@ -23,12 +19,11 @@ from serval.cmdb.attributes import effective_schema
 from serval.cmdb.models import CI, IDENTIFIERS, CIClass
 from serval.cmdb.querysets import classes_visible_to
 from serval.core.errors import ValidationFailed
+from serval.core.imports import ImportResult, read_csv, run_import
 from serval.core.models import Tenant
 from serval.people.models import User
 from serval.people.querysets import teams_visible_to, users_visible_to
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 5000
 PLAIN = (
     "name",
     *IDENTIFIERS,
@@ -43,30 +38,6 @@ PLAIN = (
     "discovery_source",
 )
 COLUMNS = ("class", *PLAIN, "owner", "support_team")
-
-
-@dataclass
-class RowError:
-    row: int
-    field: str
-    message: str
-
-
-@dataclass
-class ImportResult:
-    dry_run: bool
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-class _Abort(Exception):
-    pass
 
 
 def _convert(value: str, kind: str) -> Any:
@@ -86,30 +57,13 @@ def _convert(value: str, kind: str) -> Any:
 
 
 def _read(data: bytes) -> list[dict[str, str]]:
-    if len(data) > MAX_BYTES:
-        raise ValidationFailed({"file": _("At most 2 MB.")})
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed({"file": _("The file must be UTF-8 CSV.")}) from exc
-    if "\x00" in text:
-        raise ValidationFailed({"file": _("The file must be UTF-8 CSV.")})
-    reader = csv.DictReader(io.StringIO(text))
-    headers = [h.strip() for h in reader.fieldnames or []]
-    unknown = [h for h in headers if h not in COLUMNS and not h.startswith("attr:")]
-    if "name" not in headers or "class" not in headers:
-        raise ValidationFailed({"file": _("The columns name and class are required.")})
-    if unknown:
-        raise ValidationFailed({"file": _("Unknown columns: %s.") % ", ".join(unknown[:10])})
-    rows: list[dict[str, str]] = []
-    try:
-        for raw in reader:
-            if len(rows) >= MAX_ROWS:
-                raise ValidationFailed({"file": _("At most %d rows.") % MAX_ROWS})
-            rows.append({(k or "").strip(): (v or "").strip() for k, v in raw.items() if k})
-    except csv.Error as exc:
-        raise ValidationFailed({"file": _("The file is not valid CSV.")}) from exc
-    return rows
+    return read_csv(
+        data,
+        columns=COLUMNS,
+        required=("name", "class"),
+        required_message=_("The columns name and class are required."),
+        prefixes=("attr:",),
+    )
 
 
 def _fields(row: dict[str, str], actor: User, classes: dict[str, CIClass]) -> dict[str, Any]:
@@ -176,26 +130,14 @@ def import_cis(
     classes: dict[str, CIClass] = {}
     for ci_class in classes_visible_to(actor).order_by("-tenant_id"):
         classes.setdefault(ci_class.name, ci_class)
-    result = ImportResult(dry_run=dry_run, rows=len(rows))
-    try:
-        with transaction.atomic():
-            for number, row in enumerate(rows, start=2):
-                try:
-                    with transaction.atomic():
-                        values = _fields(row, actor, classes)
-                        existing = _match(values, tenant)
-                        if existing is None:
-                            actions.create_ci(actor=actor, tenant=tenant, **values)
-                            result.created += 1
-                        else:
-                            actions.update_ci(actor=actor, ci=existing, **values)
-                            result.updated += 1
-                except ValidationFailed as exc:
-                    result.errors += [
-                        RowError(number, e["field"], e["message"]) for e in exc.errors
-                    ]
-            if result.errors or dry_run:
-                raise _Abort
-    except _Abort:
-        pass
-    return result
+
+    def apply_row(row: dict[str, str]) -> bool:
+        values = _fields(row, actor, classes)
+        existing = _match(values, tenant)
+        if existing is None:
+            actions.create_ci(actor=actor, tenant=tenant, **values)
+            return True
+        actions.update_ci(actor=actor, ci=existing, **values)
+        return False
+
+    return run_import(rows, dry_run=dry_run, apply_row=apply_row)

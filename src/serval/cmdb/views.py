@@ -23,6 +23,7 @@ from serval.cmdb.querysets import (
     classes_visible_to,
 )
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
+from serval.core.imports import MAX_BYTES as MAX_IMPORT_BYTES
 from serval.core.models import JournalEvent
 from serval.people.models import User
 
@@ -113,7 +114,7 @@ def ci_import(request: HttpRequest) -> HttpResponse:
         try:
             if upload is None:
                 raise ValidationFailed({"file": "Choose a CSV file."})
-            if upload.size is None or upload.size > imports.MAX_BYTES:
+            if upload.size is None or upload.size > MAX_IMPORT_BYTES:
                 raise ValidationFailed({"file": "At most 2 MB."})
             context["result"] = imports.import_cis(
                 actor=user, data=upload.read(), dry_run=request.POST.get("apply") != "1"
