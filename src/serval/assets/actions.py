@@ -14,10 +14,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from serval.assets import cleaning
 from serval.assets.models import Asset, AssetKind, Contract, ContractType
 from serval.cmdb.models import CI, LIFECYCLE_STATUSES, LifecycleStage
-from serval.core import journal
+from serval.core import cleaning, journal
 from serval.core.errors import NotFound, PermissionDenied, StaleVersion, ValidationFailed
 from serval.core.models import Tenant
 from serval.core.tenancy import reach

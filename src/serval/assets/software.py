@@ -15,7 +15,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from serval.assets import cleaning
 from serval.assets.actions import (
     apply_changes,
     collect,
@@ -32,6 +31,7 @@ from serval.assets.models import (
     SoftwareVersion,
 )
 from serval.cmdb.models import CI
+from serval.core import cleaning
 from serval.core.errors import PermissionDenied, StaleVersion, ValidationFailed
 from serval.core.models import Tenant
 from serval.core.tenancy import reach, reference_visible_in

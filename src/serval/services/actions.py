@@ -7,13 +7,13 @@ customers, parent service) must be within reach of the service's tenant (DESIGN.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from serval.core import journal
+from serval.core import cleaning, journal
 from serval.core.errors import NotFound, PermissionDenied, StaleVersion, ValidationFailed
 from serval.core.models import Tenant
 from serval.core.tenancy import reach, reference_visible_in
@@ -35,7 +35,6 @@ FIELDS = (
     "value",
     "shared",
 )
-MAX_MONEY = Decimal("999999999999.99")
 
 
 def can_maintain(actor: User, tenant_id: int) -> bool:
@@ -46,26 +45,6 @@ def can_maintain(actor: User, tenant_id: int) -> bool:
 def _require_maintainer(actor: User, tenant_id: int) -> None:
     if not can_maintain(actor, tenant_id):
         raise PermissionDenied(_("Only managers and administrators can change services."))
-
-
-def _money(value: Any, field: str) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | str | Decimal | float):
-        raise ValidationFailed({field: _("A decimal amount.")})
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError) as exc:
-        raise ValidationFailed({field: _("A decimal amount.")}) from exc
-    if not amount.is_finite() or not Decimal(0) <= amount <= MAX_MONEY:
-        raise ValidationFailed({field: _("Between 0 and 999,999,999,999.99.")})
-    return amount
-
-
-def _choice(value: Any, choices: type, field: str) -> str:
-    if value not in choices.values:  # type: ignore[attr-defined]
-        raise ValidationFailed({field: _("One of %s.") % ", ".join(choices.values)})  # type: ignore[attr-defined]
-    return str(value)
 
 
 def _clean(raw: dict[str, Any], *, tenant: Tenant, service: Service | None) -> dict[str, Any]:
@@ -79,13 +58,13 @@ def _clean(raw: dict[str, Any], *, tenant: Tenant, service: Service | None) -> d
             elif name == "description":
                 out[name] = optional_text(value, field=name, limit=20000)
             elif name == "kind":
-                out[name] = _choice(value, ServiceKind, name)
+                out[name] = cleaning.choice(value, ServiceKind, name)
             elif name == "status":
-                out[name] = _choice(value, ServiceStatus, name)
+                out[name] = cleaning.choice(value, ServiceStatus, name)
             elif name == "criticality":
-                out[name] = _choice(value, Criticality, name)
+                out[name] = cleaning.choice(value, Criticality, name)
             elif name in ("cost", "value"):
-                out[name] = _money(value, name)
+                out[name] = cleaning.money(value, name)
             elif name == "shared":
                 if not isinstance(value, bool):
                     raise ValidationFailed({name: _("Must be true or false.")})

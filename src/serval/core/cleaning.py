@@ -1,7 +1,9 @@
-"""Field checks the asset actions share: each turns raw input into a value or a field error.
+"""Field checks actions share (assets, services, …): each turns raw input into a value or a
+field error.
 
 Kept apart from the actions so they read as rules (what is written, who may, what is journaled)
-rather than as parsing. Messages are translated; errors name the field they belong to.
+rather than as parsing. Messages are translated; errors name the field they belong to. Free text
+has its own module, serval.core.text.
 """
 
 from __future__ import annotations
