@@ -26,15 +26,19 @@ def _bad_cursor() -> ValidationFailed:
     return ValidationFailed({"cursor": _("Invalid or expired cursor; start from the first page.")})
 
 
-def page[M: Model](
+def page[M: Model, R](
     request: HttpRequest,
-    qs: QuerySet[M],
+    qs: QuerySet[M, R],
     *,
     ordering: str,
     limit: int,
     cursor: str | None,
-) -> tuple[list[M], str | None]:
-    """One page of `qs` ordered by `ordering` then id, and the URL of the next page or None."""
+) -> tuple[list[R], str | None]:
+    """One page of `qs` ordered by `ordering` then id, and the URL of the next page or None.
+
+    `qs` may be a `.values()` queryset (rows are dicts holding `id` and the ordering field),
+    so hot lists can skip building model instances.
+    """
     field = ordering.lstrip("-")
     desc = ordering.startswith("-")
     qs = qs.order_by(ordering, "-pk" if desc else "pk")
@@ -56,11 +60,14 @@ def page[M: Model](
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
-    last = rows[-1]
-    value = getattr(last, field)
+    last: Any = rows[-1]
+    if isinstance(last, dict):
+        value, last_pk = last[field], last["id"]
+    else:
+        value, last_pk = getattr(last, field), last.pk
     if hasattr(value, "isoformat"):
         value = value.isoformat()
-    token = signing.dumps({"o": ordering, "v": value, "i": last.pk}, salt=SALT, compress=True)
+    token = signing.dumps({"o": ordering, "v": value, "i": last_pk}, salt=SALT, compress=True)
     return rows, next_url(request, token)
 
 
