@@ -452,6 +452,37 @@ def bench_database(vendor: str, args: argparse.Namespace, workdir: Path) -> Outc
             mark=_mark(args.items / gen_seconds * 600 >= 1_000_000),
         )
     )
+    if "5" in args.only:
+        # The CMDB graph, generated apart so the incident rate above stays clean.
+        started = time.perf_counter()
+        cmdb_out = run(
+            [
+                *SERVAL,
+                "bench-data",
+                "--work-items=0",
+                "--users=2",
+                "--teams=2",
+                "--tenants=2",
+                f"--cis={args.cis}",
+                f"--relationships={args.relationships}",
+                "--no-progress",
+            ],
+            env,
+            timeout=7200,
+        )
+        cmdb_seconds = time.perf_counter() - started
+        console.print(cmdb_out.strip().splitlines()[-1])
+        out.facts["cmdb_generate_seconds"] = round(cmdb_seconds, 1)
+        out.rows.append(
+            Row(
+                "generate CMDB (bench-data --cis)",
+                label,
+                f"{args.cis:,} CIs / {args.relationships:,} rels",
+                "1",
+                f"{(args.cis + args.relationships) / cmdb_seconds:,.0f} rows/s",
+                target="(reference)",
+            )
+        )
     prepared = json.loads(run([PY, str(HERE / "prepare.py")], env))
     env_bare = {**env, "BENCH_PREPARED": json.dumps(prepared)}
     bare = json.loads(
@@ -583,7 +614,8 @@ def bench_database(vendor: str, args: argparse.Namespace, workdir: Path) -> Outc
             )
         )
 
-    out.rows.append(Row("5. impact analysis", label, "-", target="not built yet (issue 4)"))
+    if "5" in args.only:
+        out.rows.extend(impact_rows(label, args, env, out.facts))
     out.rows.append(Row("6. SLA deadlines and sweep", label, "-", target="not built yet (issue 3)"))
 
     if "7" in args.only:
@@ -664,6 +696,62 @@ def bench_database(vendor: str, args: argparse.Namespace, workdir: Path) -> Outc
         server.proc.wait(timeout=60)
         out.rows.extend(helpdesk_side_by_side(env["DATABASE_URL"], args, workdir, out.facts))
     return out
+
+
+def impact_rows(
+    label: str, args: argparse.Namespace, env: dict[str, str], facts: dict[str, Any]
+) -> list[Row]:
+    """Scenario 5 in-process (benchmarks/impact_bench.py): the walk, then networkx's BFS."""
+    data = json.loads(
+        run(
+            [
+                PY,
+                str(HERE / "impact_bench.py"),
+                "--starts",
+                str(args.impact_starts),
+                "--depth",
+                "6",
+            ],
+            env,
+            timeout=3600,
+        )
+    )
+    facts["impact"] = data
+    size = f"{data['cis']:,} CIs / {data['relationships']:,} rels"
+    db, bfs = data["db_ms"], data["bfs_ms"]
+    ratio = data["ratio_p50"] or 0.0
+    console.print(
+        f"impact: {data['starts']} starts, depth 6, reached CIs median "
+        f"{data['reached_cis']['median']} (max {data['reached_cis']['max']}), "
+        f"{data['starts_reaching_a_service']} reach a service, {data['mismatches']} mismatches "
+        f"vs BFS; graph loaded into networkx in {data['graph_load_seconds']} s"
+    )
+    return [
+        Row(
+            "5. upstream impact, depth 6 (in-process walk)",
+            label,
+            size,
+            "1",
+            f"{1000 / db['mean']:.0f} walks/s",
+            _ms(db["p50"]),
+            _ms(db["p95"]),
+            _ms(db["p99"]),
+            "p95 ≤ 50 ms",
+            _mark(db["p95"] <= 50 and not data["mismatches"]),
+        ),
+        Row(
+            "5. vs in-memory BFS (networkx), same starts",
+            label,
+            size,
+            "1",
+            f"{1000 / bfs['mean']:.0f} BFS/s",
+            f"{bfs['p50']:.2f}",
+            f"{bfs['p95']:.2f}",
+            f"{bfs['p99']:.2f}",
+            f"within 10× (now {ratio:.0f}× at p50)",
+            _mark(ratio <= 10),
+        ),
+    ]
 
 
 HELPDESK = ["django-helpdesk==2.6.1", "psycopg[binary]>=3.2", "gunicorn>=23"]
@@ -861,7 +949,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--memory-requests", type=int, default=None, help="10,000; quick 2,000")
-    parser.add_argument("--only", default="1,2,3,4,7,h", help="scenarios to run, e.g. 2,3")
+    parser.add_argument("--only", default="1,2,3,4,5,7,h", help="scenarios to run, e.g. 2,3")
+    parser.add_argument("--cis", type=int, default=None, help="CMDB size (quick 20,000)")
+    parser.add_argument("--impact-starts", type=int, default=200, help="start CIs, scenario 5")
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
     args = parser.parse_args()
     args.items = args.items or (20_000 if args.quick else 1_000_000)
@@ -869,6 +959,8 @@ def main() -> None:
     args.users = max(50, min(5000, args.items // 200))
     args.teams = max(5, min(200, args.items // 5000))
     args.tenants = 2
+    args.cis = args.cis or (20_000 if args.quick else 1_000_000)
+    args.relationships = 3 * args.cis
     args.max_requests = 20_000 if args.quick else 100_000
     args.memory_requests = args.memory_requests or (2_000 if args.quick else 10_000)
     _ensure_packages(args.db)

@@ -106,6 +106,10 @@ class Result:
     seconds: float = 0.0
     first_number: str = ""
     last_number: str = ""
+    cis: int = 0
+    relationships: int = 0
+    services: int = 0
+    cmdb_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -194,12 +198,19 @@ class Generator:
         batch: int = BATCH,
         password: str | None = None,
         progress: Progress | None = None,
+        cis: int = 0,
+        relationships: int = 0,
+        cmdb_progress: Callable[[str, int], None] | None = None,
     ) -> None:
         if min(users, teams, tenants) < 1 or work_items < 0:
             raise ValueError(_("users, teams and tenants must be at least 1"))
         if users < tenants:
             raise ValueError(_("every tenant needs a user: --users must be at least --tenants"))
         self.n_items, self.n_users, self.n_teams, self.n_tenants = work_items, users, teams, tenants
+        check_cmdb_sizes(cis, relationships, tenants)
+        self.n_cis, self.n_relationships = cis, relationships
+        self.cmdb_progress = cmdb_progress
+        self.graphs: list[CmdbGraph] = []
         self.rng = random.Random(seed)
         self.batch = max(1, batch)
         self.password = password
@@ -517,6 +528,8 @@ class Generator:
         started = time.perf_counter()
         with transaction.atomic():
             self._people()
+        if self.n_cis:
+            self._cmdb()
         first = self._numbers() if self.n_items else 0
         self._before_load()
         try:
@@ -528,9 +541,335 @@ class Generator:
             r.first_number, r.last_number = f"INC-{first}", f"INC-{first + self.n_items - 1}"
         r.seconds = time.perf_counter() - started
         r.notes.append(_("SLA clocks are not generated yet (issue 3 is building them)."))
+        if self.n_cis:
+            r.notes.append(_("CI journals are not generated (the impact benchmark reads none)."))
         return r
+
+    def _cmdb(self) -> None:
+        """The CIs and relationships, split evenly over the tenants (totals as asked)."""
+        started = time.perf_counter()
+        count = len(self.tenants)
+        for i, tenant in enumerate(self.tenants):
+            graph = generate_cmdb(
+                tenant,
+                cis=self.n_cis // count + (1 if i < self.n_cis % count else 0),
+                relationships=self.n_relationships // count
+                + (1 if i < self.n_relationships % count else 0),
+                rng=self.rng,
+                tag=self.tag,
+                teams=self.teams_by_tenant.get(tenant.pk, []),
+                progress=self.cmdb_progress,
+            )
+            self.graphs.append(graph)
+            r = self.result
+            made = sum(len(v) for v in graph.layers.values())
+            r.cis += made
+            r.relationships += graph.relationships
+            r.services += len(graph.services) + len(graph.offerings)
+            r.rows += made + graph.relationships + len(graph.services) + len(graph.offerings)
+        analyze_cmdb()
+        self.result.cmdb_seconds = time.perf_counter() - started
 
 
 def cmdb_available() -> bool:
     """Whether the CMDB (issue 4) exists; until it does, no CIs are generated (none faked)."""
     return apps.is_installed("serval.cmdb")
+
+
+# --- the CMDB graph (issue 4's impact benchmark) -------------------------------------------------
+
+# Share of each tenant's CIs per layer, top (applications) to bottom (shared infrastructure);
+# plain servers (virtual machines) take what is left. (class name, prefix, share)
+CI_LAYERS: tuple[tuple[str, str, str, float], ...] = (
+    ("app", "business_application", "app", 0.06),
+    ("appsrv", "app_server", "as", 0.14),
+    ("db", "db_instance", "db", 0.08),
+    ("vm", "server", "vm", 0.0),  # the remainder
+    ("cluster", "server", "cl", 0.06),
+    ("storage", "storage", "st", 0.05),
+    ("network", "network_gear", "nw", 0.05),
+)
+# Edges (parent layer, relationship type, child layer); the parent depends on the child for the
+# dependency types. First one per CI of the parent layer (the skeleton; one per CI of the child
+# layer where the layer name is marked with "*", so every virtual machine runs something), then
+# random extra edges by weight until the asked number is reached. `connects_to` is not a
+# dependency: it is noise the impact walk must skip, as in a real CMDB.
+CMDB_SKELETON: tuple[tuple[str, str, str], ...] = (
+    ("appsrv", "runs_on", "vm"),
+    ("db", "runs_on", "vm"),
+    ("vm", "hosted_on", "cluster"),
+    ("app", "depends_on", "appsrv"),
+    ("app", "depends_on", "db"),
+    ("vm", "depends_on", "storage"),
+    ("cluster", "depends_on", "network"),
+    ("storage", "depends_on", "network"),
+    ("appsrv", "runs_on", "*vm"),
+    ("app", "depends_on", "*appsrv"),
+    ("app", "depends_on", "*db"),
+)
+CMDB_EXTRA: tuple[tuple[str, str, str, int], ...] = (
+    ("app", "depends_on", "app", 3),  # application to application: where the cycles are
+    ("app", "depends_on", "appsrv", 3),
+    ("app", "depends_on", "db", 2),
+    ("appsrv", "depends_on", "db", 4),
+    ("appsrv", "runs_on", "vm", 2),
+    ("vm", "depends_on", "storage", 3),
+    ("vm", "depends_on", "network", 2),
+    ("vm", "connects_to", "vm", 4),
+    ("cluster", "depends_on", "storage", 1),
+)
+# Share of extra edges that ignore locality (any CI of the layer): the shared, far-reaching ones.
+CMDB_GLOBAL = 0.03
+MAX_RELATIONSHIPS_PER_CI = 10
+
+
+@dataclass
+class CmdbGraph:
+    """What one tenant's generated graph holds; `layers` maps a layer name to its CI ids."""
+
+    tenant_id: int
+    layers: dict[str, list[int]]
+    services: list[int]
+    offerings: list[int]
+    relationships: int
+
+
+def check_cmdb_sizes(cis: int, relationships: int, tenants: int) -> None:
+    """Refuse sizes the layered graph cannot hold, before anything is written."""
+    if cis == 0 and relationships == 0:
+        return
+    if cis < len(CI_LAYERS) * tenants:
+        raise ValueError(
+            _("--cis must be at least %(n)s (one CI per layer per tenant)")
+            % {"n": len(CI_LAYERS) * tenants}
+        )
+    if relationships > cis * MAX_RELATIONSHIPS_PER_CI:
+        raise ValueError(
+            _("--relationships may be at most %(n)s times --cis") % {"n": MAX_RELATIONSHIPS_PER_CI}
+        )
+
+
+def _layer_sizes(n: int) -> dict[str, int]:
+    sizes = {name: max(1, int(n * share)) for name, _c, _p, share in CI_LAYERS if share}
+    sizes["vm"] = n - sum(sizes.values())
+    if sizes["vm"] < 1:  # tiny graphs: one of each, the rest are virtual machines
+        sizes = {name: 1 for name, _c, _p, _s in CI_LAYERS}
+        sizes["vm"] = n - len(CI_LAYERS) + 1
+    return sizes
+
+
+def _near(rng: random.Random, frac: float, size: int) -> int:
+    """An index in a layer of `size` near relative position `frac`: CIs that belong together
+    (an application, its servers, their storage) sit at similar positions of their layers,
+    so the graph has neighbourhoods instead of being one random expander."""
+    if size == 1:
+        return 0
+    if rng.random() < CMDB_GLOBAL:
+        return rng.randrange(size)
+    spread = max(2.0, size * 0.002)
+    return min(size - 1, max(0, int(frac * size + rng.gauss(0, spread))))
+
+
+def generate_cmdb(
+    tenant: Tenant,
+    *,
+    cis: int,
+    relationships: int,
+    rng: random.Random,
+    tag: str,
+    teams: Sequence[int] = (),
+    progress: Callable[[str, int], None] | None = None,
+) -> CmdbGraph:
+    """One tenant's CMDB graph: services and offerings on top, shared infrastructure below.
+
+    Bulk-written like the incidents (ids reserved, COPY / executemany). Each business
+    application realizes an offering (`ServiceCI`), so an upstream walk from infrastructure ends
+    at services. Relationship types come from the seeded `RelationshipType` table, the
+    `(parent, type, child)` triples are unique and never self-loops, and no `single_parent`
+    type is used. CI journals are not written: the impact benchmark does not read them.
+    """
+    from serval.cmdb.models import CI, CIClass, CIRelationship, RelationshipType, ServiceCI
+    from serval.cmdb.seed import ensure_seed
+    from serval.services.models import Criticality, Service, ServiceKind, ServiceStatus
+
+    report = progress or (lambda kind, n: None)
+    ensure_seed()
+    classes = dict(
+        CIClass.objects.filter(tenant__isnull=True).values_list("name", "pk").order_by("pk")
+    )
+    types = dict(RelationshipType.objects.values_list("name", "pk"))
+    sizes = _layer_sizes(cis)
+    now = datetime.now(UTC).replace(microsecond=0)
+    stamp = _dt(now)
+    crit = list(Criticality.values)
+    with transaction.atomic():
+        ids = reserve_ids(CI, cis)
+        layers: dict[str, list[int]] = {}
+        writer = _Writer(CI)
+        rows: list[tuple[Any, ...]] = []
+        cursor = 0
+        for name, class_name, prefix, _share in CI_LAYERS:
+            layer = ids[cursor : cursor + sizes[name]]
+            cursor += sizes[name]
+            layers[name] = layer
+            hardware = class_name in ("server", "storage", "network_gear")
+            for k, pk in enumerate(layer):
+                host = f"{prefix}-{tag}-{tenant.pk}-{k + 1}"
+                rows.append(
+                    writer.row(
+                        {
+                            "id": pk,
+                            "tenant_id": tenant.pk,
+                            "name": host if hardware else f"{prefix.upper()} {tag} {k + 1}",
+                            "ci_class_id": classes[class_name],
+                            "serial": f"SN-{host}".upper() if hardware else "",
+                            "hostname": host
+                            if hardware or class_name != "business_application"
+                            else "",
+                            "fqdn": f"{host}.bench.invalid" if hardware else "",
+                            "support_team_id": teams[k % len(teams)] if teams else None,
+                            "location": f"DC{k % 3 + 1}",
+                            "criticality": rng.choice(crit),
+                            "attributes": "{}",
+                            "discovery_source": "bench-data",
+                            "last_seen": stamp,
+                            "created_at": stamp,
+                            "updated_at": stamp,
+                        }
+                    )
+                )
+                if len(rows) >= 20_000:
+                    writer.write(rows)
+                    report("cis", len(rows))
+                    rows = []
+        writer.write(rows)
+        report("cis", len(rows))
+
+        edges: set[tuple[int, int, int]] = set()
+        rel = _Writer(CIRelationship)
+        pending: list[tuple[int, int, int]] = []
+
+        def add(parent_layer: str, type_name: str, child_layer: str, k: int) -> None:
+            """An edge from parent `k` to a child near it (child `k` to a parent, for "*")."""
+            if child_layer.startswith("*"):
+                parents, children = layers[parent_layer], layers[child_layer[1:]]
+                parent = parents[_near(rng, k / len(children), len(parents))]
+                edge = (parent, types[type_name], children[k])
+            else:
+                parents, children = layers[parent_layer], layers[child_layer]
+                child = children[_near(rng, k / len(parents), len(children))]
+                edge = (parents[k], types[type_name], child)
+            if edge[0] != edge[2] and edge not in edges:
+                edges.add(edge)
+                pending.append(edge)
+
+        def flush() -> None:
+            rel.write(
+                [
+                    rel.row(
+                        {
+                            "id": pk,
+                            "tenant_id": tenant.pk,
+                            "parent_id": p,
+                            "child_id": c,
+                            "type_id": t,
+                            "single_parent": False,
+                            "created_at": stamp,
+                        }
+                    )
+                    for pk, (p, t, c) in zip(
+                        reserve_ids(CIRelationship, len(pending)), pending, strict=True
+                    )
+                ]
+            )
+            report("relationships", len(pending))
+            pending.clear()
+
+        for parent_layer, type_name, child_layer in CMDB_SKELETON:
+            for k in range(
+                len(layers[child_layer.lstrip("*") if "*" in child_layer else parent_layer])
+            ):
+                if len(edges) >= relationships:
+                    break
+                add(parent_layer, type_name, child_layer, k)
+                if len(pending) >= 20_000:
+                    flush()
+        kinds = [(p, t, c) for p, t, c, _w in CMDB_EXTRA]
+        weights = [w for _p, _t, _c, w in CMDB_EXTRA]
+        attempts = 0
+        while len(edges) < relationships:
+            attempts += 1
+            if attempts > 50 * relationships:
+                raise ValueError(_("too many relationships for that many CIs"))
+            parent_layer, type_name, child_layer = rng.choices(kinds, weights)[0]
+            add(parent_layer, type_name, child_layer, rng.randrange(len(layers[parent_layer])))
+            if len(pending) >= 20_000:
+                flush()
+        flush()
+
+        n_services = max(1, min(300, len(layers["app"]) // 10))
+        services = Service.objects.bulk_create(
+            [
+                Service(
+                    tenant=tenant,
+                    name=f"Business service {tag} {k + 1}",
+                    kind=ServiceKind.BUSINESS,
+                    status=ServiceStatus.LIVE,
+                    criticality=rng.choice(crit),
+                )
+                for k in range(n_services)
+            ]
+        )
+        offerings = Service.objects.bulk_create(
+            [
+                Service(
+                    tenant=tenant,
+                    name=f"{s.name} — {label}",
+                    kind=ServiceKind.OFFERING,
+                    parent=s,
+                    status=ServiceStatus.LIVE,
+                    criticality=s.criticality,
+                )
+                for s in services
+                for label in ("Standard", "Premium")
+            ]
+        )
+        links: set[tuple[int, int]] = set()
+        apps = layers["app"]
+        for k, app in enumerate(apps):  # every application realizes an offering, some two
+            links.add((offerings[_near(rng, k / len(apps), len(offerings))].pk, app))
+            if rng.random() < 0.2:
+                links.add((rng.choice(offerings).pk, app))
+        link_writer = _Writer(ServiceCI)
+        link_writer.write(
+            [
+                link_writer.row(
+                    {
+                        "id": pk,
+                        "tenant_id": tenant.pk,
+                        "service_id": s,
+                        "ci_id": c,
+                        "created_at": stamp,
+                    }
+                )
+                for pk, (s, c) in zip(
+                    reserve_ids(ServiceCI, len(links)), sorted(links), strict=True
+                )
+            ]
+        )
+    return CmdbGraph(
+        tenant_id=tenant.pk,
+        layers=layers,
+        services=[s.pk for s in services],
+        offerings=[o.pk for o in offerings],
+        relationships=len(edges),
+    )
+
+
+def analyze_cmdb() -> None:
+    """Fresh planner statistics after a bulk load (PostgreSQL; SQLite's ANALYZE is cheap too)."""
+    from serval.cmdb.models import CI, CIRelationship, ServiceCI
+
+    with connection.cursor() as cur:
+        for model in (CI, CIRelationship, ServiceCI):
+            cur.execute(f"ANALYZE {model._meta.db_table}")

@@ -16,7 +16,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from serval.core.benchdata import BATCH, Generator, cmdb_available
+from serval.core.benchdata import BATCH, Generator
 
 
 def _count(value: str) -> int:
@@ -38,7 +38,12 @@ class Command(BaseCommand):
         parser.add_argument("--teams", type=_count, default=20, help=_("Teams."))
         parser.add_argument("--tenants", type=_count, default=2, help=_("Tenants."))
         parser.add_argument("--cis", type=_count, default=0, help=_("Configuration items."))
-        parser.add_argument("--relationships", type=_count, default=0, help=_("CI relationships."))
+        parser.add_argument(
+            "--relationships",
+            type=_count,
+            default=None,
+            help=_("CI relationships (default: three per CI)."),
+        )
         parser.add_argument("--seed", type=int, default=1, help=_("Random seed."))
         parser.add_argument("--batch", type=_count, default=BATCH, help=_("Incidents per batch."))
         parser.add_argument(
@@ -51,16 +56,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["cis"] or options["relationships"]:
-            if not cmdb_available():
-                self.stdout.write(
-                    _("The CMDB is not built yet (issue 4): no CIs or relationships generated.")
-                )
-            else:
-                self.stdout.write(
-                    _("Generating CIs is not built yet in bench-data: none generated.")
-                )
         items = options["work_items"]
+        cis, rels = options["cis"], options["relationships"]
+        if rels is None:
+            rels = 3 * cis  # the default shape: three relationships per CI
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),
@@ -72,6 +71,19 @@ class Command(BaseCommand):
         )
         with Progress(*columns, disable=options["no_progress"], transient=False) as bar:
             task = bar.add_task(_("Incidents"), total=items, rate="-")
+            cmdb_tasks = (
+                {
+                    "cis": bar.add_task(_("CIs"), total=cis, rate="-"),
+                    "relationships": bar.add_task(_("Relationships"), total=rels, rate="-"),
+                }
+                if cis
+                else {}
+            )
+
+            def advance_cmdb(kind: str, n: int) -> None:
+                bar.advance(cmdb_tasks[kind], n)
+                speed = bar.tasks[cmdb_tasks[kind]].speed
+                bar.update(cmdb_tasks[kind], rate=f"{speed:,.0f}" if speed else "-")
 
             def advance(n: int) -> None:
                 bar.advance(task, n)
@@ -88,6 +100,9 @@ class Command(BaseCommand):
                     batch=options["batch"],
                     password=options["password"],
                     progress=advance,
+                    cis=cis,
+                    relationships=rels,
+                    cmdb_progress=advance_cmdb,
                 )
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
@@ -116,3 +131,16 @@ class Command(BaseCommand):
                 }
             )
         )
+        if result.cis:
+            self.stdout.write(
+                _(
+                    "CMDB: %(cis)s CIs, %(rels)s relationships, %(services)s services and "
+                    "offerings in %(seconds).1f s."
+                )
+                % {
+                    "cis": f"{result.cis:,}",
+                    "rels": f"{result.relationships:,}",
+                    "services": result.services,
+                    "seconds": result.cmdb_seconds,
+                }
+            )
