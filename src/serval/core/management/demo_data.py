@@ -3,6 +3,7 @@
 A managed-service-provider shape: the root tenant "Default" runs the service desk and shares its
 teams down to the sub-tenant "Acme Retail". Incidents cover every state and priority, with
 comments, work notes, a parent with children and major-incident proposals (DOMAIN.md §2.1).
+A small estate — services, CIs, assets and software — comes from `demo_estate`.
 Tenants and tenant grants have no actions yet, so those two are created directly.
 """
 
@@ -16,11 +17,15 @@ from typing import Any
 
 from django.db import transaction
 
+from serval.assets.models import Asset
+from serval.cmdb.models import CI
+from serval.core.management.demo_estate import Estate
 from serval.core.models import Tenant
 from serval.incidents import actions as inc
 from serval.incidents import states as S
 from serval.people import actions as people
 from serval.people.models import Organization, Role, Team, TenantGrant, User
+from serval.services.models import Service
 from serval.work.models import WorkItem
 
 ADMIN_USERNAME = "admin"
@@ -232,6 +237,7 @@ class DemoBuilder:
             for n, spec in enumerate(specs):
                 steps.append(("incidents", partial(self._incident, n, spec, where)))
         steps += [("parent and children", self._parents), ("major incidents", self._majors)]
+        steps += Estate(self).steps()
         return steps
 
     def run(self) -> Iterator[str]:
@@ -250,6 +256,9 @@ class DemoBuilder:
                 "users": User.objects.count(),
                 "teams": Team.objects.count(),
                 "incidents": WorkItem.objects.count(),
+                "services": Service.objects.count(),
+                "cis": CI.objects.count(),
+                "assets": Asset.objects.count(),
             },
             usernames=[p[0] for p in PEOPLE],
         )

@@ -14,8 +14,9 @@ from serval.core.management.demo_data import ADMIN_USERNAME, DemoBuilder, databa
 
 class Command(BaseCommand):
     help = _(
-        "Load realistic demo data (two tenants, teams, people and about 40 incidents) into an "
-        "empty database, create the administrator 'admin' with a random password, and print "
+        "Load realistic demo data (two tenants, teams, people, about 40 incidents and a small "
+        "estate of services, CIs and assets) into an empty database, create the administrator "
+        "'admin' with a random password, and print "
         "the login. Refuses to touch a database that already has data."
     )
 
@@ -53,7 +54,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 _(
                     "Demo data loaded: %(tenants)s tenants, %(organizations)s organizations, "
-                    "%(users)s people, %(teams)s teams, %(incidents)s incidents."
+                    "%(users)s people, %(teams)s teams, %(incidents)s incidents, "
+                    "%(services)s services, %(cis)s configuration items, %(assets)s assets."
                 )
                 % counts
             )
