@@ -12,6 +12,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from serval.incidents.states import CLOSE_CODES, HOLD_REASONS, INCIDENT
 from serval.web.markdown import render_markdown
@@ -152,3 +153,21 @@ def bs(bound_field: Any, extra: str = "") -> SafeString:
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return bound_field.as_widget(attrs=attrs)
+
+
+JOURNAL_VERBS = {
+    "created": gettext_lazy("Created"),
+    "updated": gettext_lazy("Changed"),
+    "deleted": gettext_lazy("Deleted"),
+    "relationship_added": gettext_lazy("Relationship added"),
+    "relationship_removed": gettext_lazy("Relationship removed"),
+    "service_linked": gettext_lazy("Linked to a service"),
+    "service_unlinked": gettext_lazy("Unlinked from a service"),
+}
+
+
+@register.filter
+def journal_verb(verb: str) -> str:
+    """A journal verb as people read it; unknown verbs fall back to their words."""
+    label = JOURNAL_VERBS.get(verb)
+    return str(label) if label else verb.replace("_", " ").capitalize()
