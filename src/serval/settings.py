@@ -6,6 +6,7 @@ Every variable is documented in docs/configuration.md; keep the two in step.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -45,9 +46,18 @@ def _secret_key() -> str:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     path = DATA_DIR / "secret_key"
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(get_random_secret_key() + get_random_secret_key())
+        # Several processes may start at once on a fresh install (web workers, the task worker):
+        # each writes a complete key to its own file and links it into place; link() is atomic
+        # and fails if the key exists, so exactly one wins and nobody reads a half-written key.
+        fd, tmp = tempfile.mkstemp(dir=DATA_DIR, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(get_random_secret_key() + get_random_secret_key())
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
     return path.read_text().strip()
 
 
