@@ -1,13 +1,14 @@
 """Issue 3 "Two worker processes against one PostgreSQL must share the work without doing any
 of it twice — show it in a test." Forty queued tasks each insert a row keyed by their own task
-id (unique, so a second run would fail); two real `serval worker --batch` processes drain the
-queue of the test database, both taking part. On SQLite, which serialises writers, one worker
-does the same.
+id (unique, so a second run would fail); two real `serval worker` processes drain the queue of
+the test database, both taking part, and are stopped with SIGTERM once it is empty. On SQLite,
+which serialises writers, one worker does the same.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -63,9 +64,14 @@ def test_every_task_runs_exactly_once(tmp_path: Path, settings):
     env = clean_env(
         tmp_path, DATABASE_URL=_database_url(), SERVAL_SECURE_SSL="0", SERVAL_DB_CONN_MAX_AGE="0"
     )
+    # Not `--batch`: a batch worker exits the first time its SKIP LOCKED poll comes back empty,
+    # which can happen transiently while the other worker holds the rows it is claiming; then
+    # the survivor would wait out every rendezvous alone. Long-running workers keep polling;
+    # the test stops them (SIGTERM, as an operator would) once every task has finished.
     procs = [
         subprocess.Popen(
-            [*SERVAL, "worker", "--batch", "--no-scheduler", "--worker-id", f"w{i}", "-v0"],
+            [*SERVAL, "worker", "--no-scheduler", "--interval", "0.1"]
+            + ["--worker-id", f"w{i}", "-v0"],
             env=env,
             cwd=REPO,
             stdout=subprocess.PIPE,
@@ -74,7 +80,20 @@ def test_every_task_runs_exactly_once(tmp_path: Path, settings):
         )
         for i in range(workers)
     ]
-    outputs = [p.communicate(timeout=180)[0] for p in procs]
+    finished = DBTaskResult.objects.filter(
+        task_path=record_run.module_path, status__in=["SUCCESSFUL", "FAILED"]
+    )
+    deadline = time.monotonic() + 150
+    try:
+        while finished.count() < TASKS and time.monotonic() < deadline:
+            if any(p.poll() is not None for p in procs):
+                break  # a worker died: stop waiting, its output says why
+            time.sleep(0.2)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        outputs = [p.communicate(timeout=60)[0] for p in procs]
     assert [p.returncode for p in procs] == [0] * workers, outputs
 
     results = DBTaskResult.objects.filter(task_path=record_run.module_path)
