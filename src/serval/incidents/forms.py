@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from serval.core.errors import ValidationFailed
+from serval.incidents import actions
 from serval.incidents.states import CLOSE_CODES, HOLD_REASONS, INCIDENT, OPEN_STATES
 from serval.people.models import Role, Team, User
 from serval.people.querysets import teams_visible_to, users_visible_to
@@ -222,14 +223,12 @@ SIDE_FIELDS = (
     "category",
     "channel",
 )
-REQUESTER_FIELDS = (
-    "title",
-    "description",
-    "impact",
-    "urgency",
-    "service",
-    "configuration_item",
-    "category",
+# What a requester may set is the action's rule; the form only leaves out the channel, which
+# the view sets to "portal" for them.
+REQUESTER_FIELDS = tuple(
+    name
+    for name in (*TEXT_FIELDS, *SIDE_FIELDS)
+    if name in actions.REQUESTER_CREATE_FIELDS and name != "channel"
 )
 
 
