@@ -3,15 +3,15 @@ runner that takes queued tasks through django-tasks-db's worker the way `serval 
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
+
+from tests.smtp import smtp_server
 
 
 @dataclass
@@ -50,30 +50,13 @@ class Inbox:
         return sorted(a for r in self.received for a in r.rcpt_tos)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def inbox(settings):
     """Start aiosmtpd on loopback, point Django's default mailer at it, stop it afterwards."""
     box = Inbox()
-    port = _free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
-        }
-    }
     settings.DEFAULT_FROM_EMAIL = "serval@desk.example"
-    try:
+    with smtp_server(settings, box):
         yield box
-    finally:
-        controller.stop()
 
 
 def run_queue() -> list[DBTaskResult]:

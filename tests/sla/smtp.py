@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
+
+from tests.smtp import smtp_server
 
 
 class Inbox:
@@ -23,26 +23,9 @@ class Inbox:
         return [m for m in self.messages if address in str(m["To"])]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def smtp(settings):
     """Start the server, point Django's default mailer at it, stop it afterwards."""
     inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
-        }
-    }
-    try:
+    with smtp_server(settings, inbox):
         yield inbox
-    finally:
-        controller.stop()
