@@ -17,7 +17,12 @@ from django.utils.translation import gettext as _
 from serval.assets.models import Asset, AssetKind, Contract, ContractType
 from serval.cmdb.models import CI, LIFECYCLE_STATUSES, LifecycleStage
 from serval.core import cleaning, journal
-from serval.core.errors import NotFound, PermissionDenied, StaleVersion, ValidationFailed
+from serval.core.errors import (
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    check_version,
+)
 from serval.core.models import Tenant
 from serval.core.tenancy import reach
 from serval.core.text import optional_text, required_text
@@ -221,8 +226,7 @@ def update_asset(
     require_agent(actor, asset.tenant_id)
     with transaction.atomic():
         asset = Asset.objects.select_for_update().select_related("tenant").get(pk=asset.pk)
-        if expected_version is not None and expected_version != asset.version:
-            raise StaleVersion(asset.version)
+        check_version(expected_version, asset.version)
         values = _clean_asset(raw, tenant=asset.tenant, asset=asset)
         errors = _conflicts(values, tenant_id=asset.tenant_id, exclude=asset.pk)
         if errors:
@@ -334,8 +338,7 @@ def update_contract(
     require_agent(actor, contract.tenant_id)
     with transaction.atomic():
         contract = Contract.objects.select_for_update().select_related("tenant").get(pk=contract.pk)
-        if expected_version is not None and expected_version != contract.version:
-            raise StaleVersion(contract.version)
+        check_version(expected_version, contract.version)
         values = _clean_contract(raw, tenant=contract.tenant, contract=contract)
         changes = apply_changes(contract, values, m2m=("covered_assets",))
         if changes:

@@ -32,7 +32,7 @@ from serval.assets.models import (
 )
 from serval.cmdb.models import CI
 from serval.core import cleaning
-from serval.core.errors import PermissionDenied, StaleVersion, ValidationFailed
+from serval.core.errors import PermissionDenied, ValidationFailed, check_version
 from serval.core.models import Tenant
 from serval.core.tenancy import reach, reference_visible_in
 from serval.core.text import optional_text, required_text
@@ -112,8 +112,7 @@ def update_product(
     _require_admin(actor, product.tenant_id)
     with transaction.atomic():
         product = SoftwareProduct.objects.select_for_update().get(pk=product.pk)
-        if expected_version is not None and expected_version != product.version:
-            raise StaleVersion(product.version)
+        check_version(expected_version, product.version)
         values = _clean_product(raw)
         _product_taken(
             product.tenant_id,
@@ -216,8 +215,7 @@ def update_version(
     _require_admin(actor, version.tenant_id)
     with transaction.atomic():
         version = SoftwareVersion.objects.select_for_update().get(pk=version.pk)
-        if expected_version is not None and expected_version != version.row_version:
-            raise StaleVersion(version.row_version)
+        check_version(expected_version, version.row_version)
         values = _clean_version(raw, current=version)
         if "version" in values:
             taken = SoftwareVersion.objects.filter(
@@ -432,8 +430,7 @@ def update_licence(
     require_agent(actor, licence.tenant_id)
     with transaction.atomic():
         licence = Licence.objects.select_for_update().select_related("tenant").get(pk=licence.pk)
-        if expected_version is not None and expected_version != licence.version:
-            raise StaleVersion(licence.version)
+        check_version(expected_version, licence.version)
         values = _clean_licence(raw, tenant=licence.tenant, licence=licence)
         changes = apply_changes(licence, values, m2m=("assigned_users",))
         if changes:

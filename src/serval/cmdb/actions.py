@@ -30,7 +30,12 @@ from serval.cmdb.models import (
     ServiceCI,
 )
 from serval.core import journal
-from serval.core.errors import NotFound, PermissionDenied, StaleVersion, ValidationFailed
+from serval.core.errors import (
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    check_version,
+)
 from serval.core.models import Tenant
 from serval.core.tenancy import reach, reference_visible_in
 from serval.core.text import optional_text, required_text
@@ -386,8 +391,7 @@ def update_ci(*, actor: User, ci: CI, expected_version: int | None = None, **raw
     _require_agent(actor, ci.tenant_id)
     with transaction.atomic():
         ci = CI.objects.select_for_update().select_related("tenant", "ci_class").get(pk=ci.pk)
-        if expected_version is not None and expected_version != ci.version:
-            raise StaleVersion(ci.version)
+        check_version(expected_version, ci.version)
         values = _clean_ci(raw, tenant=ci.tenant, ci=ci)
         errors = _duplicates(values, tenant_id=ci.tenant_id, exclude=ci.pk)
         if errors:

@@ -69,3 +69,12 @@ class StaleVersion(DomainError):
             current_version=current,
         )
         self.current = current
+
+
+def check_version(expected: int | None, current: int) -> None:
+    """Refuse a write based on a version other than the current one (no silent overwrite).
+
+    `expected` is what the client saw (If-Match, a form's hidden field); None means it sent none.
+    """
+    if expected is not None and expected != current:
+        raise StaleVersion(current)

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from serval.core import journal
-from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
+from serval.core.errors import NotFound, PermissionDenied, ValidationFailed, check_version
 from serval.core.models import Tenant
 from serval.core.tenancy import reach, reference_visible_in
 from serval.core.text import optional_email, optional_text, required_text
@@ -147,10 +147,7 @@ def update_team(
         raise ValidationFailed({f: "Unknown field." for f in unknown})
     with transaction.atomic():
         team = Team.objects.select_for_update().get(pk=team.pk)
-        if expected_version is not None and expected_version != team.version:
-            from serval.core.errors import StaleVersion
-
-            raise StaleVersion(team.version)
+        check_version(expected_version, team.version)
         changes: dict[str, Any] = {}
         if "name" in raw:
             name = required_text(raw["name"], field="name", limit=200)

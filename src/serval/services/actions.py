@@ -14,7 +14,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from serval.core import cleaning, journal
-from serval.core.errors import NotFound, PermissionDenied, StaleVersion, ValidationFailed
+from serval.core.errors import (
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    check_version,
+)
 from serval.core.models import Tenant
 from serval.core.tenancy import reach, reference_visible_in
 from serval.core.text import optional_text, required_text
@@ -170,8 +175,7 @@ def update_service(
     _require_maintainer(actor, service.tenant_id)
     with transaction.atomic():
         service = Service.objects.select_for_update().select_related("tenant").get(pk=service.pk)
-        if expected_version is not None and expected_version != service.version:
-            raise StaleVersion(service.version)
+        check_version(expected_version, service.version)
         values = _clean(raw, tenant=service.tenant, service=service)
         if "name" in values:
             taken = Service.objects.filter(tenant_id=service.tenant_id, name=values["name"])

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from serval.core import journal
-from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
+from serval.core.errors import NotFound, PermissionDenied, ValidationFailed, check_version
 from serval.core.models import Tenant
 from serval.core.tenancy import reach, shared_reach
 from serval.people.models import User
@@ -214,10 +214,7 @@ def update_calendar(
     cleaned_closed = _clean_closed_dates(closed) if closed is not None else None
     with transaction.atomic():
         calendar = BusinessCalendar.objects.select_for_update().get(pk=calendar.pk)
-        if expected_version is not None and expected_version != calendar.version:
-            from serval.core.errors import StaleVersion
-
-            raise StaleVersion(calendar.version)
+        check_version(expected_version, calendar.version)
         changes = {k: v for k, v in values.items() if getattr(calendar, k) != v}
         if "name" in changes and (
             BusinessCalendar.objects.filter(tenant_id=calendar.tenant_id, name=changes["name"])
@@ -329,10 +326,7 @@ def update_definition(
     values = _clean_definition(raw, definition.tenant, actor)
     with transaction.atomic():
         definition = SlaDefinition.objects.select_for_update().get(pk=definition.pk)
-        if expected_version is not None and expected_version != definition.version:
-            from serval.core.errors import StaleVersion
-
-            raise StaleVersion(definition.version)
+        check_version(expected_version, definition.version)
         changes = {k: v for k, v in values.items() if getattr(definition, k) != v}
         if not changes:
             return definition

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from serval.core import journal
-from serval.core.errors import NotFound, PermissionDenied, StaleVersion, ValidationFailed
+from serval.core import errors, journal
+from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.core.tenancy import reach, reference_visible_in
 from serval.people.models import Team, User
 from serval.work.models import Attachment, WorkItem
@@ -32,8 +32,7 @@ def lock(item: WorkItem) -> WorkItem:
 
 
 def check_version(item: WorkItem, expected: int | None) -> None:
-    if expected is not None and expected != item.version:
-        raise StaleVersion(item.version)
+    errors.check_version(expected, item.version)
 
 
 def record(
