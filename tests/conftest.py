@@ -60,6 +60,10 @@ def reseed_base_data() -> None:
             impact=impact, urgency=urgency, defaults={"priority": priority}
         )
     Sequence.objects.get_or_create(name="INC", defaults={"value": 1000})
+    from serval.changes import seed as changes_seed
+    from serval.changes.models import ChangePolicy, RiskOption, RiskQuestion
+
+    changes_seed.seed(ChangePolicy, RiskQuestion, RiskOption)
 
 
 @dataclass

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "serval.services",
     "serval.cmdb",
     "serval.assets",
+    "serval.changes",
+    "serval.approvals",
     "serval.notifications",
     "serval.background",
     "serval.api",

@@ -127,12 +127,24 @@ def recompute(item: WorkItem) -> int:
 # --- link actions -----------------------------------------------------------------------------
 
 
+def _before_change(item: WorkItem) -> None:
+    """A kind may refuse link changes in some states (a change's CIs freeze with its plan)."""
+    if item.kind == "change":
+        from serval.changes.actions import check_links_editable
+
+        check_links_editable(item)
+
+
 def _after_change(item: WorkItem, *, verb: str, actor: User, data: dict[str, Any]) -> None:
     from serval.work import actions as work
 
     work.record(item, verb=verb, actor=actor, data=data, internal=True)
     work.bump(item, [])
     recompute(item)
+    if item.kind == "change":  # risk and conflicts read the CIs and impacted services
+        from serval.changes.actions import links_changed
+
+        links_changed(item, actor)
 
 
 def link_ci(*, actor: User, item: WorkItem, ci: CI) -> WorkItemCI:
@@ -144,6 +156,7 @@ def link_ci(*, actor: User, item: WorkItem, ci: CI) -> WorkItemCI:
         raise ValidationFailed({"ci": _("Only CIs of the item's own tenant can be linked.")})
     with transaction.atomic():
         locked = work.lock(item)
+        _before_change(locked)
         links = WorkItemCI.objects.filter(work_item=locked)
         if links.filter(ci=ci).exists():
             raise ValidationFailed({"ci": _("This CI is already linked.")})
@@ -162,6 +175,7 @@ def unlink_ci(*, actor: User, item: WorkItem, ci: CI) -> None:
     ensure_can_link(actor, item)
     with transaction.atomic():
         locked = work.lock(item)
+        _before_change(locked)
         deleted, _rows = WorkItemCI.objects.filter(work_item=locked, ci=ci).delete()
         if not deleted:
             raise NotFound(_("This CI is not linked."))
@@ -179,6 +193,7 @@ def link_service(*, actor: User, item: WorkItem, service: Service) -> WorkItemSe
         raise ValidationFailed({"service": _("Unknown service.")})
     with transaction.atomic():
         locked = work.lock(item)
+        _before_change(locked)
         if WorkItemService.objects.filter(work_item=locked, service=service).exists():
             raise ValidationFailed({"service": _("This service is already linked.")})
         link = WorkItemService.objects.create(
@@ -199,6 +214,7 @@ def unlink_service(*, actor: User, item: WorkItem, service: Service) -> None:
     ensure_can_link(actor, item)
     with transaction.atomic():
         locked = work.lock(item)
+        _before_change(locked)
         deleted, _rows = WorkItemService.objects.filter(work_item=locked, service=service).delete()
         if not deleted:
             raise NotFound(_("This service is not linked."))
@@ -280,7 +296,12 @@ def refresh_impacts(ci_ids: list[int], work_item_ids: list[int] | None = None) -
         with transaction.atomic():
             item = WorkItem.objects.select_for_update().filter(pk=pk).first()
             if item is not None and (item.active or pk in (work_item_ids or ())):
-                changed += recompute(item)
+                moved = recompute(item)
+                changed += moved
+                if moved and item.kind == "change":
+                    from serval.changes.actions import links_changed
+
+                    links_changed(item, None)
     return changed
 
 

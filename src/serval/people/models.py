@@ -54,6 +54,15 @@ class User(AbstractUser):
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    # Line manager: approves what their people ask for (changes, requests), DOMAIN.md §2.3/§2.4.
+    manager = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        verbose_name=_("manager"),
+    )
     version = models.PositiveIntegerField(default=1)
 
     objects = ServalUserManager()  # type: ignore[misc]

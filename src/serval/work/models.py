@@ -13,9 +13,11 @@ from serval.work.querysets import WorkItemQuerySet
 
 class Kind(models.TextChoices):
     INCIDENT = "incident", _("Incident")
+    CHANGE = "change", _("Change")
+    CHANGE_TASK = "change_task", _("Change task")
 
 
-KIND_PREFIX = {Kind.INCIDENT: "INC"}
+KIND_PREFIX = {Kind.INCIDENT: "INC", Kind.CHANGE: "CHG", Kind.CHANGE_TASK: "CTASK"}
 
 
 class Channel(models.TextChoices):
@@ -153,3 +155,39 @@ class Attachment(TenantOwned):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class LinkType(models.TextChoices):
+    """How two work items relate; each type reads differently from either side (`LINK_LABELS`)."""
+
+    CAUSED_BY = "caused_by", _("Caused by")
+    FIXES = "fixes", _("Fixes")
+    IMPLEMENTS = "implements", _("Implements")
+    RELATED = "related", _("Related to")
+
+
+class WorkItemLink(TenantOwned):
+    """A typed, directed link between two work items of one tenant, shown on both sides.
+
+    `source` —type→ `target`: an incident is *caused by* a change; a change *fixes* a problem; a
+    change *implements* a request. Which kinds each type joins is data (`LINK_KINDS` in
+    `serval.work.links`), checked by the link action, not by the table.
+    """
+
+    source = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="links_in")
+    type = models.CharField(max_length=16, choices=LinkType.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target", "type"], name="work_link_unique")
+        ]
+        indexes = [models.Index(fields=["target", "type"], name="work_link_target")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.type} {self.target_id}"
