@@ -12,5 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("serval.cmdb.urls")),
     path("", include("serval.assets.urls")),
+    path("", include("serval.changes.urls")),
+    path("", include("serval.approvals.urls")),
     path("", include("serval.web.urls")),
 ]

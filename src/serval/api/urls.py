@@ -17,7 +17,9 @@ from ninja.openapi.schema import OpenAPISchema
 
 from serval.api import errors, workitems
 from serval.api.auth import BearerAuth, SessionAuth
+from serval.approvals.api import router as approvals_router
 from serval.assets.api import router as assets_router
+from serval.changes.api import router as changes_router
 from serval.cmdb.api import router as cmdb_router
 from serval.incidents.api import router as incidents_router
 from serval.people.api import router as people_router
@@ -73,3 +75,5 @@ api.add_router("/", sla_router)
 api.add_router("/services", services_router)
 api.add_router("/cmdb", cmdb_router)
 api.add_router("/assets", assets_router)
+api.add_router("/changes", changes_router)
+api.add_router("/approvals", approvals_router)

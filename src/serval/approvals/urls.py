@@ -1,0 +1,5 @@
+"""Routes of the approval pages (my approvals, policies, boards and meetings, signed links)."""
+
+from serval.approvals import views
+
+urlpatterns = [*views.urlpatterns]

@@ -1,0 +1,18 @@
+"""The changes API at /api/v1/changes, one router per concept.
+
+Routers with literal paths (calendar, windows, templates, risk questions, reports) are added
+before the core router, whose `/{number}` would otherwise take "calendar" for a number.
+"""
+
+from ninja import Router
+
+from serval.changes.api.core import router as core_router
+from serval.changes.api.review import router as review_router
+from serval.changes.api.risk import router as risk_router
+from serval.changes.api.schedule import router as schedule_router
+
+router = Router(tags=["changes"])
+router.add_router("", schedule_router)
+router.add_router("", risk_router)
+router.add_router("", review_router)
+router.add_router("", core_router)

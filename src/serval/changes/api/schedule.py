@@ -1,0 +1,5 @@
+"""Changes API: schedule (to be built)."""
+
+from ninja import Router
+
+router = Router(tags=["changes"])
