@@ -56,7 +56,11 @@ def implemented(actor: User, change: WorkItem, outcome: str = "successful") -> W
         item = fresh(item)
         if item.state != to:
             manager = to == "scheduled" and kind == "emergency"
-            mover = User.objects.filter(role="manager", tenant=item.tenant).first() if manager else actor
+            mover = (
+                User.objects.filter(role="manager", tenant=item.tenant).first()
+                if manager
+                else actor
+            )
             actions.transition_change(actor=mover or actor, item=item, to=to)
     actions.transition_change(
         actor=actor,
