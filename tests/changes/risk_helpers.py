@@ -16,21 +16,28 @@ from serval.changes.models import ChangeDetail, RiskQuestion
 from serval.people.models import User
 from serval.work.models import LinkType, WorkItem, WorkItemLink
 from tests import factories as f
-from tests.api.conftest import Api, api_as, assert_problem  # noqa: F401  (fixture re-export)
+from tests.api.conftest import Api, assert_problem
 from tests.changes.conftest import make_change
 
 __all__ = [
     "Api",
     "answer_all",
-    "api_as",
+    "api_for",
     "assert_problem",
     "client_for",
+    "closed",
     "detail",
     "fresh",
     "implemented",
+    "incident",
     "link_caused",
     "make_change",
 ]
+
+
+def api_for(user: User | None) -> Api:
+    """A JSON API client with a fresh bearer token of this user (None: anonymous)."""
+    return Api(f.token_for(user) if user is not None else None)
 
 
 def fresh(item: WorkItem) -> WorkItem:

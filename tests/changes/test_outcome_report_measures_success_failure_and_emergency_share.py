@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from serval.changes import questionnaire, reports
 from tests.changes.outcome_helpers import build_history
-from tests.changes.risk_helpers import api_as, assert_problem  # noqa: F401
+from tests.changes.risk_helpers import api_for, assert_problem
 
 
 def test_the_totals_over_the_cohort(world, estate):
@@ -41,9 +41,9 @@ def test_with_issues_stops_counting_as_success_when_the_policy_says_so(world, es
     assert (report.success_includes_issues, report.totals.success_rate) == (False, 33.3)
 
 
-def test_the_api_serves_the_same_numbers_for_a_period(world, estate, api_as):
+def test_the_api_serves_the_same_numbers_for_a_period(world, estate):
     build_history(world, estate)
-    api = api_as(world.agent)
+    api = api_for(world.agent)
     today = timezone.localdate()
     body = api.get(f"changes/reports/outcomes?from={today}&to={today}&group_by=type").json()
     assert body["from"] == str(today) and body["group_by"] == "type"
@@ -55,8 +55,8 @@ def test_the_api_serves_the_same_numbers_for_a_period(world, estate, api_as):
     assert empty["totals"]["success_rate"] is None
 
 
-def test_bad_parameters_are_422_and_requesters_403(world, api_as):
-    api = api_as(world.agent)
+def test_bad_parameters_are_422_and_requesters_403(world):
+    api = api_for(world.agent)
     for query in (
         "group_by=colour",
         "from=yesterday",
@@ -66,5 +66,5 @@ def test_bad_parameters_are_422_and_requesters_403(world, api_as):
         "to=" + "9" * 50,
     ):
         assert_problem(api.get(f"changes/reports/outcomes?{query}"), 422)
-    assert_problem(api_as(world.requester).get("changes/reports/outcomes"), 403)
-    assert_problem(api_as(None).get("changes/reports/outcomes"), 401)
+    assert_problem(api_for(world.requester).get("changes/reports/outcomes"), 403)
+    assert_problem(api_for(None).get("changes/reports/outcomes"), 401)

@@ -5,14 +5,14 @@ tenants — and a change that needs a review closes once the API completed it.""
 from __future__ import annotations
 
 from serval.changes import actions
-from tests.changes.risk_helpers import api_as, assert_problem, fresh, implemented, make_change  # noqa: F401
+from tests.changes.risk_helpers import api_for, assert_problem, fresh, implemented, make_change
 
 
-def test_draft_complete_and_close_through_the_api(world, api_as):
+def test_draft_complete_and_close_through_the_api(world):
     change = implemented(
         world.agent, make_change(world.agent, assignment_group=world.team.pk), "unsuccessful"
     )
-    api = api_as(world.agent)
+    api = api_for(world.agent)
     got = api.get(f"changes/{change.number}/review")
     body = got.json()
     assert (body["required"], body["status"], body["editable"]) == (True, "not_started", True)
@@ -46,9 +46,9 @@ def test_draft_complete_and_close_through_the_api(world, api_as):
     assert_problem(api.post(f"changes/{change.number}/review/reopen"), 422)
 
 
-def test_omitted_fields_are_left_alone_and_null_clears(world, api_as):
+def test_omitted_fields_are_left_alone_and_null_clears(world):
     change = implemented(world.agent, make_change(world.agent, assignment_group=world.team.pk))
-    api = api_as(world.agent)
+    api = api_for(world.agent)
     api.put(f"changes/{change.number}/review", {"objectives_met": True, "lessons": "A"})
     body = api.put(f"changes/{change.number}/review", {"follow_ups": "B"}).json()
     assert (body["objectives_met"], body["lessons"], body["follow_ups"]) == (True, "A", "B")
@@ -60,9 +60,9 @@ def test_omitted_fields_are_left_alone_and_null_clears(world, api_as):
     )
 
 
-def test_bad_input_wrong_state_and_who_may(world, api_as):
+def test_bad_input_wrong_state_and_who_may(world):
     change = implemented(world.agent, make_change(world.agent, assignment_group=world.team.pk))
-    api = api_as(world.agent)
+    api = api_for(world.agent)
     for bad in (
         {"objectives_met": "maybe"},
         {"lessons": "x" * 20001},
@@ -75,13 +75,13 @@ def test_bad_input_wrong_state_and_who_may(world, api_as):
     problem = assert_problem(api.put(f"changes/{planned.number}/review", {"lessons": "Early"}), 422)
     assert problem["errors"][0]["field"] == "review"
     assert api.get(f"changes/{planned.number}/review").json()["read_only_reason"]
-    assert_problem(api_as(world.outsider_agent).get(f"changes/{change.number}/review"), 404)
+    assert_problem(api_for(world.outsider_agent).get(f"changes/{change.number}/review"), 404)
     assert_problem(
-        api_as(world.outsider_agent).post(f"changes/{change.number}/review/complete", {}), 404
+        api_for(world.outsider_agent).post(f"changes/{change.number}/review/complete", {}), 404
     )
-    assert_problem(api_as(world.requester).get(f"changes/{change.number}/review"), 404)
+    assert_problem(api_for(world.requester).get(f"changes/{change.number}/review"), 404)
     actions.update_change(actor=world.agent, item=fresh(change), caller=world.requester.pk)
-    assert_problem(api_as(world.requester).get(f"changes/{change.number}/review"), 403)
+    assert_problem(api_for(world.requester).get(f"changes/{change.number}/review"), 403)
     assert_problem(
-        api_as(world.requester).put(f"changes/{change.number}/review", {"lessons": "x"}), 403
+        api_for(world.requester).put(f"changes/{change.number}/review", {"lessons": "x"}), 403
     )

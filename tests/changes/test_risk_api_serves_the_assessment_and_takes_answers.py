@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from serval.changes import actions
 from serval.changes.models import RiskQuestion
-from tests.changes.risk_helpers import api_as, assert_problem, fresh, make_change  # noqa: F401
+from tests.changes.risk_helpers import api_for, assert_problem, fresh, make_change
 
 
 def _answers(pick=2):
@@ -16,9 +16,9 @@ def _answers(pick=2):
     return out
 
 
-def test_the_assessment_and_its_questions(world, estate, api_as):
+def test_the_assessment_and_its_questions(world, estate):
     change = make_change(world.agent, cis=(estate.db,))
-    response = api_as(world.agent).get(f"changes/{change.number}/risk")
+    response = api_for(world.agent).get(f"changes/{change.number}/risk")
     body = response.json()
     assert response["ETag"] == fresh(change).etag
     assert {
@@ -44,9 +44,9 @@ def test_the_assessment_and_its_questions(world, estate, api_as):
     assert (body["editable"], body["read_only_reason"]) == (True, "")
 
 
-def test_answers_with_if_match_and_a_stale_tag_is_412(world, api_as):
+def test_answers_with_if_match_and_a_stale_tag_is_412(world):
     change = make_change(world.agent)
-    api = api_as(world.agent)
+    api = api_for(world.agent)
     tag = api.get(f"changes/{change.number}/risk")["ETag"]
     response = api.put(
         f"changes/{change.number}/risk/answers", {"answers": _answers()}, **{"If-Match": tag}
@@ -62,9 +62,9 @@ def test_answers_with_if_match_and_a_stale_tag_is_412(world, api_as):
     assert api.get(f"changes/{change.number}/risk").json()["score"] == 32
 
 
-def test_null_clears_an_answer(world, api_as):
+def test_null_clears_an_answer(world):
     change = make_change(world.agent)
-    api = api_as(world.agent)
+    api = api_for(world.agent)
     answers = _answers()
     api.put(f"changes/{change.number}/risk/answers", {"answers": answers})
     first = next(iter(answers))
@@ -72,9 +72,9 @@ def test_null_clears_an_answer(world, api_as):
     assert (body["answered"], body["score"], body["level"]) == (7, None, "low")
 
 
-def test_bad_answers_are_422_with_field_errors(world, api_as):
+def test_bad_answers_are_422_with_field_errors(world):
     change = make_change(world.agent)
-    api = api_as(world.agent)
+    api = api_for(world.agent)
     for payload in (
         {"answers": {"abc": 1}},
         {"answers": {"1": "x"}},
@@ -94,10 +94,10 @@ def test_bad_answers_are_422_with_field_errors(world, api_as):
     assert_problem(api.put(f"changes/{change.number}/risk/answers", "{not json"), 400)
 
 
-def test_a_submitted_change_refuses_answers_with_the_reason(world, api_as):
+def test_a_submitted_change_refuses_answers_with_the_reason(world):
     change = make_change(world.agent)
     actions.transition_change(actor=world.agent, item=change, to="assess")
-    api = api_as(world.agent)
+    api = api_for(world.agent)
     body = api.get(f"changes/{change.number}/risk").json()
     assert body["editable"] is False and "revert" in body["read_only_reason"]
     problem = assert_problem(
@@ -106,21 +106,21 @@ def test_a_submitted_change_refuses_answers_with_the_reason(world, api_as):
     assert problem["errors"][0]["field"] == "answers"
 
 
-def test_other_tenants_and_requesters(world, api_as):
+def test_other_tenants_and_requesters(world):
     change = make_change(world.agent)
-    assert_problem(api_as(world.outsider_agent).get(f"changes/{change.number}/risk"), 404)
+    assert_problem(api_for(world.outsider_agent).get(f"changes/{change.number}/risk"), 404)
     assert_problem(
-        api_as(world.outsider_agent).put(f"changes/{change.number}/risk/answers", {"answers": {}}),
+        api_for(world.outsider_agent).put(f"changes/{change.number}/risk/answers", {"answers": {}}),
         404,
     )
-    assert_problem(api_as(world.agent).get("changes/CHG-0/risk"), 404)
-    assert_problem(api_as(world.agent).get("changes/" + "9" * 300 + "/risk"), 404)
+    assert_problem(api_for(world.agent).get("changes/CHG-0/risk"), 404)
+    assert_problem(api_for(world.agent).get("changes/" + "9" * 300 + "/risk"), 404)
     # A requester who can see the change (they raised it for their organization) is refused.
-    assert_problem(api_as(world.requester).get(f"changes/{change.number}/risk"), 404)
+    assert_problem(api_for(world.requester).get(f"changes/{change.number}/risk"), 404)
     from serval.changes import actions as change_actions
 
     theirs = change_actions.update_change(
         actor=world.agent, item=fresh(change), caller=world.requester.pk
     )
-    assert_problem(api_as(world.requester).get(f"changes/{theirs.number}/risk"), 403)
-    assert_problem(api_as(None).get(f"changes/{change.number}/risk"), 401)
+    assert_problem(api_for(world.requester).get(f"changes/{theirs.number}/risk"), 403)
+    assert_problem(api_for(None).get(f"changes/{change.number}/risk"), 401)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from serval.changes.models import ChangePolicy
 from serval.core.models import JournalEvent
-from tests.changes.risk_helpers import answer_all, api_as, assert_problem, detail, make_change  # noqa: F401
+from tests.changes.risk_helpers import answer_all, api_for, assert_problem, detail, make_change
 from tests.notifications.conftest import run_queue
 
 POLICY = {
@@ -20,10 +20,10 @@ POLICY = {
 }
 
 
-def test_read_replace_journal_and_re_assess_in_the_background(world, api_as):
+def test_read_replace_journal_and_re_assess_in_the_background(world):
     change = make_change(world.agent)
     answer_all(world.agent, change, pick=1)  # 16: Moderate
-    api = api_as(world.admin)
+    api = api_for(world.admin)
     got = api.get("changes/risk-policy")
     assert got.json()["score_range"] == [8, 32] and got["ETag"] == '"1-1"'
     response = api.put(
@@ -42,8 +42,8 @@ def test_read_replace_journal_and_re_assess_in_the_background(world, api_as):
     assert_problem(api.put("changes/risk-policy", POLICY, **{"If-Match": got["ETag"]}), 412)
 
 
-def test_thresholds_must_strictly_increase_and_limits_hold(world, api_as):
-    api = api_as(world.admin)
+def test_thresholds_must_strictly_increase_and_limits_hold(world):
+    api = api_for(world.admin)
     for bad in (
         {**POLICY, "high_from": 13},
         {**POLICY, "very_high_from": 18},
@@ -60,14 +60,14 @@ def test_thresholds_must_strictly_increase_and_limits_hold(world, api_as):
     assert body["errors"][0]["field"] == "high_from"
 
 
-def test_an_unchanged_policy_writes_nothing_and_only_admins_write(world, api_as):
-    assert api_as(world.admin).put("changes/risk-policy", POLICY).json()["version"] == 1
+def test_an_unchanged_policy_writes_nothing_and_only_admins_write(world):
+    assert api_for(world.admin).put("changes/risk-policy", POLICY).json()["version"] == 1
     assert not JournalEvent.objects.filter(subject_type="change_policy").exists()
-    assert api_as(world.manager).get("changes/risk-policy").status_code == 200
-    assert_problem(api_as(world.manager).put("changes/risk-policy", POLICY), 403)
-    assert_problem(api_as(world.agent).put("changes/risk-policy", POLICY), 403)
+    assert api_for(world.manager).get("changes/risk-policy").status_code == 200
+    assert_problem(api_for(world.manager).put("changes/risk-policy", POLICY), 403)
+    assert_problem(api_for(world.agent).put("changes/risk-policy", POLICY), 403)
 
 
-def test_the_success_policy_alone_does_not_re_assess(world, api_as):
-    api_as(world.admin).put("changes/risk-policy", {**POLICY, "success_includes_issues": False})
+def test_the_success_policy_alone_does_not_re_assess(world):
+    api_for(world.admin).put("changes/risk-policy", {**POLICY, "success_includes_issues": False})
     assert not [r for r in run_queue() if r.task_path.endswith("reassess_open_changes")]

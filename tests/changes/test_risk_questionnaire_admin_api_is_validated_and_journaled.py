@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from serval.changes.models import RiskAnswer, RiskOption, RiskQuestion
 from serval.core.models import JournalEvent
-from tests.changes.risk_helpers import answer_all, api_as, assert_problem, make_change  # noqa: F401
+from tests.changes.risk_helpers import answer_all, api_for, assert_problem, make_change
 
 NEW = {
     "text": "Vendor involved?",
@@ -16,8 +16,8 @@ NEW = {
 }
 
 
-def test_an_admin_adds_a_question_and_it_is_journaled(world, api_as):
-    response = api_as(world.admin).post("changes/risk-questions", NEW)
+def test_an_admin_adds_a_question_and_it_is_journaled(world):
+    response = api_for(world.admin).post("changes/risk-questions", NEW)
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["text"], body["weight"], body["active"], body["order"]) == (
@@ -32,8 +32,8 @@ def test_an_admin_adds_a_question_and_it_is_journaled(world, api_as):
     assert (event.verb, event.actor_id, event.data["weight"]) == ("created", world.admin.pk, 2)
 
 
-def test_replacing_keeps_ids_relabels_adds_and_removes_options(world, api_as):
-    api = api_as(world.admin)
+def test_replacing_keeps_ids_relabels_adds_and_removes_options(world):
+    api = api_for(world.admin)
     created = api.post("changes/risk-questions", NEW).json()
     no, yes = created["options"]
     replaced = api.put(
@@ -72,14 +72,12 @@ def test_replacing_keeps_ids_relabels_adds_and_removes_options(world, api_as):
     assert_problem(stale, 412)
 
 
-def test_an_option_a_change_chose_cannot_be_removed_and_an_answered_question_not_deleted(
-    world, api_as
-):
+def test_an_option_a_change_chose_cannot_be_removed_and_an_answered_question_not_deleted(world):
     change = make_change(world.agent)
     answer_all(world.agent, change, pick=0)
     question = RiskQuestion.objects.filter(active=True).order_by("order").first()
     chosen = RiskAnswer.objects.get(change_id=change.pk, question=question).option
-    api = api_as(world.admin)
+    api = api_for(world.admin)
     others = [
         {"id": o.pk, "label": o.label, "score": o.score}
         for o in question.options.exclude(pk=chosen.pk)
@@ -112,8 +110,8 @@ def test_an_option_a_change_chose_cannot_be_removed_and_an_answered_question_not
     assert_problem(api.get(f"changes/risk-questions/{fresh_q['id']}"), 404)
 
 
-def test_validation_scores_weights_labels_and_at_least_one_option(world, api_as):
-    api = api_as(world.admin)
+def test_validation_scores_weights_labels_and_at_least_one_option(world):
+    api = api_for(world.admin)
     for bad in (
         {**NEW, "options": []},
         {**NEW, "options": [{"label": "A", "score": -1}]},
@@ -134,16 +132,16 @@ def test_validation_scores_weights_labels_and_at_least_one_option(world, api_as)
     )
 
 
-def test_managers_read_agents_and_requesters_are_refused(world, api_as):
-    listing = api_as(world.manager).get("changes/risk-questions?limit=3")
+def test_managers_read_agents_and_requesters_are_refused(world):
+    listing = api_for(world.manager).get("changes/risk-questions?limit=3")
     assert listing.status_code == 200
     page = listing.json()
     assert len(page["items"]) == 3 and page["next"]
-    rest = api_as(world.manager).get(page["next"].split("/api/v1/")[1]).json()
+    rest = api_for(world.manager).get(page["next"].split("/api/v1/")[1]).json()
     assert [q["order"] for q in rest["items"]] == [4, 5, 6]
-    assert_problem(api_as(world.manager).post("changes/risk-questions", NEW), 403)
+    assert_problem(api_for(world.manager).post("changes/risk-questions", NEW), 403)
     for user in (world.agent, world.requester):
-        assert_problem(api_as(user).get("changes/risk-questions"), 403)
-        assert_problem(api_as(user).get("changes/risk-policy"), 403)
-    assert_problem(api_as(world.manager).get("changes/risk-questions?cursor=forged"), 422)
-    assert_problem(api_as(world.manager).get("changes/risk-questions/0"), 422)
+        assert_problem(api_for(user).get("changes/risk-questions"), 403)
+        assert_problem(api_for(user).get("changes/risk-policy"), 403)
+    assert_problem(api_for(world.manager).get("changes/risk-questions?cursor=forged"), 422)
+    assert_problem(api_for(world.manager).get("changes/risk-questions/0"), 422)

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from serval.changes import questionnaire
 from tests.changes.risk_helpers import (
     answer_all,
-    api_as,  # noqa: F401
+    api_for,
     client_for,
     closed,
     implemented,
@@ -28,8 +28,8 @@ def _count(call) -> int:
     return len(ctx.captured_queries)
 
 
-def test_the_outcome_report_does_not_grow_with_changes(world, estate, api_as):
-    api = api_as(world.agent)
+def test_the_outcome_report_does_not_grow_with_changes(world, estate):
+    api = api_for(world.agent)
     page = client_for(world.agent)
     closed(world.agent, make_change(world.agent, cis=(estate.db,), assignment_group=world.team.pk))
     counts = {}
@@ -57,9 +57,9 @@ def test_the_outcome_report_does_not_grow_with_changes(world, estate, api_as):
         assert api_count <= 8
 
 
-def test_risk_reads_do_not_grow_with_questions_or_answers(world, estate, api_as):
+def test_risk_reads_do_not_grow_with_questions_or_answers(world, estate):
     change = make_change(world.agent, cis=(estate.db,))
-    api = api_as(world.agent)
+    api = api_for(world.agent)
     page = client_for(world.agent)
     before = (
         _count(lambda: api.get(f"changes/{change.number}/risk")),
@@ -80,9 +80,9 @@ def test_risk_reads_do_not_grow_with_questions_or_answers(world, estate, api_as)
     assert before[0] <= 10
 
 
-def test_review_reads_do_not_grow_with_incidents(world, api_as):
+def test_review_reads_do_not_grow_with_incidents(world):
     change = implemented(world.agent, make_change(world.agent, assignment_group=world.team.pk))
-    api = api_as(world.agent)
+    api = api_for(world.agent)
     page = client_for(world.agent)
     link_caused(world.agent, incident(world.agent), change)
     before = (

@@ -1,5 +1,6 @@
-""" "Incidents caused" is not typed in (DOMAIN.md §2.3 PIR, issue 5 links): it is the incidents
-linked to the change as caused by it; the review lists them and keeps its stored count current."""
+"""The review's "incidents caused" is not typed in (DOMAIN.md §2.3 PIR, issue 5 links): it is
+the incidents linked to the change as caused by it; the review lists them and keeps its stored
+count current."""
 
 from __future__ import annotations
 
@@ -7,17 +8,17 @@ from serval.changes import review
 from serval.changes.models import ChangeReview
 from serval.work.models import WorkItemLink
 from tests.changes.risk_helpers import (
-    api_as,
+    api_for,
     detail,
     fresh,
     implemented,
     incident,
     link_caused,
     make_change,
-)  # noqa: F401
+)
 
 
-def test_caused_by_links_are_the_incidents_caused(world, api_as):
+def test_caused_by_links_are_the_incidents_caused(world):
     change = implemented(world.agent, make_change(world.agent, assignment_group=world.team.pk))
     first, second, unrelated = (incident(world.agent) for _ in range(3))
     link_caused(world.agent, first, change)
@@ -28,7 +29,7 @@ def test_caused_by_links_are_the_incidents_caused(world, api_as):
     WorkItemLink.objects.create(
         tenant=world.tenant, source=unrelated, target=change, type="related", created_by=world.agent
     )
-    body = api_as(world.agent).get(f"changes/{change.number}/review").json()
+    body = api_for(world.agent).get(f"changes/{change.number}/review").json()
     assert [i["number"] for i in body["incidents"]] == sorted([first.number, second.number])
     assert body["incidents_caused"] == 2
     WorkItemLink.objects.filter(source=first).delete()

@@ -143,7 +143,7 @@ class QuestionForm(forms.Form):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for index in range(self.row_count):
             label = (data.get(f"option_label_{index}") or "").strip()
             score = data.get(f"option_score_{index}")
