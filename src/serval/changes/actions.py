@@ -87,7 +87,8 @@ def is_change_manager(actor: User | None) -> bool:
 def detail_of(item: WorkItem, *, for_update: bool = False) -> ChangeDetail:
     qs = ChangeDetail.objects.select_related("template")
     if for_update:
-        qs = qs.select_for_update()
+        # OF self: PostgreSQL refuses FOR UPDATE on the nullable side of the template join.
+        qs = qs.select_for_update(of=("self",))
     return qs.get(work_item_id=item.pk)
 
 
@@ -560,6 +561,11 @@ def _enter(
         work.bump(item, [])
         return
     before = item.state
+    if before == S.NEW and to != S.CANCELLED:
+        # Submitting: the approvals (and the review rule) go by the risk as of now.
+        from serval.changes import risk
+
+        risk.recalculate(item=item, detail=detail, actor=actor)
     now = timezone.now()
     data: dict[str, Any] = {"from": before, "to": to}
     touched = {"state", "active"}
@@ -615,6 +621,10 @@ def _enter(
     from serval.changes import conflicts
 
     conflicts.refresh(item=item, detail=detail)
+    if to == S.NEW:  # reverted or rejected: planning again, so the risk moves again
+        from serval.changes import risk
+
+        risk.recalculate(item=item, detail=detail, actor=actor)
     if to in S.APPROVAL_STATES and approvals.start_stage(item=item, stage=to, actor=actor):
         _stage_approved(item, to, actor)
 

@@ -187,6 +187,9 @@ class ChangePolicy(models.Model):
     recent_failure_days = models.PositiveIntegerField(default=90)
     # Impacting at least this many services raises the risk.
     many_services = models.PositiveSmallIntegerField(default=3)
+    # The outcome reports: does "Successful with issues" count as a success (DOMAIN.md §2.12
+    # "Successful (+ with issues, if policy)")? Serval's default says yes.
+    success_includes_issues = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -202,6 +205,9 @@ class RiskQuestion(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     weight = models.PositiveSmallIntegerField(_("weight"), default=1)
     active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic concurrency for the questionnaire admin (the options are edited with it).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["order", "pk"]

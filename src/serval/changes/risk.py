@@ -10,6 +10,11 @@
 `recalculate` runs inside the writer's transaction whenever an input may have changed (the
 change's fields, its CIs, its answers, its conflicts); it stores the level, the score and the
 reasons on `ChangeDetail` and journals "risk_assessed" when the level moves.
+
+The risk moves only while the change is planned (state New). From submission on, the stored
+assessment is what the approvers decided on — approval policies match on it, and the review
+is mandatory for high-risk changes — so neither the rules nor the questionnaire change it;
+reverting the change to New re-assesses it (docs/change-risk.md).
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from serval.changes import states as S
 from serval.changes.models import (
@@ -43,6 +50,8 @@ if TYPE_CHECKING:
     from serval.work.models import WorkItem
 
 RULE, QUESTIONNAIRE = "rule", "questionnaire"
+METHODS = {RULE: _lazy("Rule calculator"), QUESTIONNAIRE: _lazy("Questionnaire")}
+MAX_ANSWERS = 100
 _CRITICALITY_RISK = {"critical": Risk.HIGH, "high": Risk.MODERATE}
 
 
@@ -72,6 +81,7 @@ def policy() -> ChangePolicy:
 
 
 def level_for_score(score: int, rules: ChangePolicy) -> str:
+    """The questionnaire's level: a total at or above a threshold takes that threshold's level."""
     if score >= rules.very_high_from:
         return Risk.VERY_HIGH
     if score >= rules.high_from:
@@ -79,6 +89,39 @@ def level_for_score(score: int, rules: ChangePolicy) -> str:
     if score >= rules.moderate_from:
         return Risk.MODERATE
     return Risk.LOW
+
+
+def highest(levels: Any) -> str:
+    """Highest wins (DOMAIN.md §2.3 [29]); nothing found at all is Low."""
+    return max(levels, key=lambda level: RISK_ORDER[Risk(level)], default=Risk.LOW)
+
+
+def questionnaire_score(weights: dict[int, int], scores: dict[int, int]) -> int | None:
+    """Σ weight × chosen score over the active questions, or None while any is unanswered.
+
+    `weights` holds every active question, `scores` the chosen option's score per answered
+    question (answers to inactive questions are ignored). An incomplete questionnaire never
+    counts: half the answers say nothing about the other half.
+    """
+    if not weights or any(q not in scores for q in weights):
+        return None
+    return sum(weight * scores[q] for q, weight in weights.items())
+
+
+def read_only_reason(item: WorkItem) -> str:
+    """Why the questionnaire cannot be answered now ("" when it can)."""
+    from serval.changes.actions import FROZEN_STATES
+
+    if item.state == S.NEW:
+        return ""
+    if item.state in FROZEN_STATES:
+        return _(
+            "The risk was assessed when the change was submitted and is frozen with the plan; "
+            "revert the change to New to re-assess it."
+        )
+    if item.state in S.DONE_STATES:
+        return _("This change is closed; its risk is kept as it was assessed.")
+    return _("The change has been implemented; its risk is kept as it was assessed.")
 
 
 # --- the rule calculator ----------------------------------------------------------------------
@@ -180,19 +223,18 @@ def _rules(item: WorkItem, detail: ChangeDetail, rules: ChangePolicy) -> list[Re
 def _questionnaire(
     detail: ChangeDetail, rules: ChangePolicy
 ) -> tuple[Reason | None, int | None, int, int]:
-    questions = list(RiskQuestion.objects.filter(active=True).values_list("pk", "weight"))
-    weights = dict(questions)
-    answers = list(
-        RiskAnswer.objects.filter(change=detail, question_id__in=weights).values_list(
-            "question_id", "option__score"
-        )
+    weights = dict(RiskQuestion.objects.filter(active=True).values_list("pk", "weight"))
+    scores = dict(
+        RiskAnswer.objects.filter(
+            change=detail, question_id__in=weights, option__question_id=F("question_id")
+        ).values_list("question_id", "option__score")
     )
-    if not questions or len(answers) < len(questions):
-        return None, None, len(answers), len(questions)
-    score = sum(weights[q] * s for q, s in answers)
+    score = questionnaire_score(weights, scores)
+    if score is None:
+        return None, None, len(scores), len(weights)
     level = level_for_score(score, rules)
     reason = Reason(QUESTIONNAIRE, level, _("Questionnaire score %d") % score)
-    return reason, score, len(answers), len(questions)
+    return reason, score, len(scores), len(weights)
 
 
 def assess(item: WorkItem, detail: ChangeDetail) -> Assessment:
@@ -203,14 +245,18 @@ def assess(item: WorkItem, detail: ChangeDetail) -> Assessment:
     if answered_reason is not None:
         reasons.append(answered_reason)
     reasons.sort(key=lambda r: (-RISK_ORDER[Risk(r.level)], r.method, r.text))
-    level = reasons[0].level if reasons else Risk.LOW
-    return Assessment(level, score, answered, questions, reasons)
+    return Assessment(highest(r.level for r in reasons), score, answered, questions, reasons)
 
 
 def recalculate(*, item: WorkItem, detail: ChangeDetail, actor: User | None) -> bool:
-    """Store the assessment on the change; True (and journaled) when the level moved."""
+    """Store the assessment on the change; True (and journaled) when the level moved.
+
+    Only while the change is in New (see the module docstring): afterwards it does nothing.
+    """
     from serval.work import actions as work
 
+    if item.state != S.NEW:
+        return False
     result = assess(item, detail)
     reasons = [r.as_dict() for r in result.reasons]
     before = detail.risk
@@ -233,6 +279,23 @@ def recalculate(*, item: WorkItem, detail: ChangeDetail, actor: User | None) -> 
 # --- answering --------------------------------------------------------------------------------
 
 
+MAX_ID = 2**63 - 1
+
+
+def _key(value: Any) -> int | None:
+    """An id as a client sends it: an int or a string of ASCII digits, within the id range."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not (value.isascii() and value.isdigit()) or len(value) > 19:
+            return None
+        value = int(value)
+    if isinstance(value, int) and 1 <= value <= MAX_ID:
+        return value
+    return None
+
+
 def answer(
     *,
     actor: User,
@@ -240,44 +303,67 @@ def answer(
     answers: dict[Any, Any],
     expected_version: int | None = None,
 ) -> ChangeDetail:
-    """Record questionnaire answers ({question id: option id}); risk follows at once."""
-    from serval.changes.actions import FROZEN_STATES, detail_of
+    """Record questionnaire answers ({question id: option id, or None to clear}); the risk
+    follows at once. Agents only, and only while the change is in New."""
+    from serval.changes.actions import detail_of
     from serval.work import actions as work
 
     if not actor.is_agent:
         raise PermissionDenied(_("Only agents can assess a change's risk."))
-    if not isinstance(answers, dict) or len(answers) > 100:
-        raise ValidationFailed({"answers": _("A map of question id to option id.")})
+    if not isinstance(answers, dict) or len(answers) > MAX_ANSWERS:
+        raise ValidationFailed(
+            {"answers": _("A map of question id to option id (at most %d).") % MAX_ANSWERS}
+        )
+    errors: dict[str, str] = {}
+    wanted: dict[int, int | None] = {}
+    for raw_q, raw_o in answers.items():
+        q = _key(raw_q)
+        o = None if raw_o in (None, "") else _key(raw_o)
+        if q is None or (o is None and raw_o not in (None, "")):
+            errors[f"answers.{str(raw_q)[:20]}"] = _("Unknown question or answer.")
+        else:
+            wanted[q] = o
+    if errors:
+        raise ValidationFailed(errors)
     with transaction.atomic():
         item = work.lock(item)
         work.check_version(item, expected_version)
-        if item.state in FROZEN_STATES or item.state in S.DONE_STATES:
-            raise ValidationFailed(
-                {"answers": _("The risk was assessed as it is; revert the change to re-plan.")}
-            )
+        reason = read_only_reason(item)
+        if reason:
+            raise ValidationFailed({"answers": reason})
         detail = detail_of(item, for_update=True)
-        errors: dict[str, str] = {}
-        chosen: dict[int, RiskOption] = {}
-        for raw_q, raw_o in answers.items():
-            try:
-                q, o = int(raw_q), int(raw_o)
-            except (TypeError, ValueError):
-                errors[f"answers.{raw_q}"] = _("Unknown question or answer.")
-                continue
-            option = (
-                RiskOption.objects.filter(pk=o, question_id=q, question__active=True)
-                .select_related("question")
-                .first()
+        options = {
+            o.pk: o
+            for o in RiskOption.objects.filter(
+                pk__in=[o for o in wanted.values() if o is not None], question__active=True
+            ).select_related("question")
+        }
+        active = set(
+            RiskQuestion.objects.filter(pk__in=list(wanted), active=True).values_list(
+                "pk", flat=True
             )
-            if option is None:
+        )
+        for q, o in wanted.items():
+            known = o is None or (o in options and options[o].question_id == q)
+            if q not in active or not known:
                 errors[f"answers.{q}"] = _("Unknown question or answer.")
-            else:
-                chosen[q] = option
         if errors:
             raise ValidationFailed(errors)
+        stored = {
+            a.question_id: a
+            for a in RiskAnswer.objects.filter(
+                change=detail, question_id__in=list(wanted)
+            ).select_related("question")
+        }
         changed = []
-        for q, option in chosen.items():
-            row = RiskAnswer.objects.filter(change=detail, question_id=q).first()
+        for q, o in sorted(wanted.items()):
+            row = stored.get(q)
+            if o is None:
+                if row is not None:
+                    row.delete()
+                    changed.append({"question": row.question.text, "answer": None})
+                continue
+            option = options[o]
             if row is None:
                 RiskAnswer.objects.create(
                     change=detail, question_id=q, option=option, answered_by=actor
@@ -317,3 +403,14 @@ def questions_with_answers(detail: ChangeDetail | None) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def score_range() -> tuple[int, int]:
+    """The lowest and highest total the active questionnaire can reach (for the admin pages)."""
+    low = high = 0
+    for question in RiskQuestion.objects.filter(active=True).prefetch_related("options"):
+        scores = [o.score for o in question.options.all()]
+        if scores:
+            low += question.weight * min(scores)
+            high += question.weight * max(scores)
+    return low, high
