@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from serval.assets import compliance, eol, imports
+from serval.assets import compliance, eol, history, imports
 from serval.assets.models import Asset, AssetKind, ContractType, SoftwareVersion
 from serval.assets.querysets import (
     assets_visible_to,
@@ -33,7 +33,6 @@ from serval.cmdb.models import LifecycleStage
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.core.exports import csv_response
 from serval.core.imports import MAX_BYTES as MAX_IMPORT_BYTES
-from serval.core.models import JournalEvent
 from serval.core.tenancy import reach
 from serval.people.models import User
 
@@ -211,10 +210,10 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contracts": asset.contracts.order_by("end_date", "name"),
         "installations": installations,
         "phases": eol.PHASES,
-        "history": JournalEvent.objects.filter(subject_type="asset", subject_id=asset.pk)
-        .select_related("actor")
-        .order_by("-seq")[:50],
     }
+    history_page = Paginator(history.events(asset.pk), 50).get_page(request.GET.get("history"))
+    context["history_page"] = history_page
+    context["history"] = history.entries(user, list(history_page.object_list))
     return render(request, "assets/asset_detail.html", context)
 
 

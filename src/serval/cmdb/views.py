@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from serval.cmdb import impact, imports, servicemap
+from serval.cmdb import history, impact, imports, servicemap
 from serval.cmdb.models import CIRelationship, Environment, OperationalStatus, ServiceCI
 from serval.cmdb.querysets import (
     cis_visible_to,
@@ -24,7 +24,6 @@ from serval.cmdb.querysets import (
 )
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.core.imports import MAX_BYTES as MAX_IMPORT_BYTES
-from serval.core.models import JournalEvent
 from serval.people.models import User
 
 
@@ -96,10 +95,10 @@ def ci_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "impact_cis": [(h, cis[h.id]) for h in result.cis[:50]],
         "impact_services": [(h, services[h.id]) for h in result.services[:50]],
         "map": servicemap.build(user, ci),
-        "history": JournalEvent.objects.filter(subject_type="ci", subject_id=ci.pk)
-        .select_related("actor")
-        .order_by("-seq")[:50],
     }
+    history_page = Paginator(history.events(ci.pk), 50).get_page(request.GET.get("history"))
+    context["history_page"] = history_page
+    context["history"] = history.entries(ci, user, list(history_page.object_list))
     return render(request, "cmdb/ci_detail.html", context)
 
 
