@@ -174,6 +174,11 @@ TASK_RETRY_MAX = _env_int("TASK_RETRY_MAX", 5)
 TASK_RETRY_BASE = _env_int("TASK_RETRY_BASE", 60)
 TASK_RETRY_INTERVAL = _env_int("TASK_RETRY_INTERVAL", 60)
 
+# --- CMDB and IT assets ---------------------------------------------------------------------
+# Impact analysis: a cluster (a CI with "members") is impacted only when at least this many
+# percent of its members are (DOMAIN.md §2.7, seed 50).
+IMPACT_CLUSTER_THRESHOLD = min(100, max(1, _env_int("IMPACT_CLUSTER_THRESHOLD", 50)))
+
 # --- Authentication -------------------------------------------------------------------------
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -76,13 +76,9 @@ def entries(ci: CI, user: User, rows: list[JournalEvent]) -> list[Entry]:
         elif e.verb.startswith("software_") and data.get("product"):
             product_ids.add(data["product"])
     names = dict(cis_visible_to(user).filter(pk__in=other_cis).values_list("pk", "name"))
-    services = dict(
-        services_visible_to(user).filter(pk__in=service_ids).values_list("pk", "name")
-    )
+    services = dict(services_visible_to(user).filter(pk__in=service_ids).values_list("pk", "name"))
     assets = set(assets_visible_to(user).filter(pk__in=asset_ids).values_list("pk", flat=True))
-    products = {
-        p.pk: str(p) for p in products_visible_to(user).filter(pk__in=product_ids)
-    }
+    products = {p.pk: str(p) for p in products_visible_to(user).filter(pk__in=product_ids)}
     types = {t.name: t for t in RelationshipType.objects.all()} if other_cis else {}
     classes = dict(classes_visible_to(user).values_list("name", "label"))
     labels: dict[str, Any] = {**field_labels(CI), "ci_class": _("Class")}

@@ -94,6 +94,9 @@ def ci_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "impact": result,
         "impact_cis": [(h, cis[h.id]) for h in result.cis[:50]],
         "impact_services": [(h, services[h.id]) for h in result.services[:50]],
+        "impact_held": [(h, cis[h.id]) for h in result.held[:50] if h.id in cis],
+        "impact_skipped": [cis[pk] for pk in result.skipped[:50] if pk in cis and pk != ci.pk],
+        "in_maintenance": ci.pk in result.skipped,
         "map": servicemap.build(user, ci),
     }
     history_page = Paginator(history.events(ci.pk), 50).get_page(request.GET.get("history"))

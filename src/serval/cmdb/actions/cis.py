@@ -255,6 +255,8 @@ def update_ci(*, actor: User, ci: CI, expected_version: int | None = None, **raw
                 actor=actor,
                 data={"changes": changes},
             )
+            if "operational_status" in changes:  # maintenance and severity change impact
+                worklinks.cmdb_changed([ci.pk])
     return ci
 
 

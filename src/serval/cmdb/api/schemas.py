@@ -234,12 +234,22 @@ class PathNode(Schema):
     name: str
 
 
+SeverityName = Literal["critical", "major", "minor", "warning"]
+SEVERITY_HELP = (
+    "Severity the start CI(s) fail with; default from their operational status "
+    "(degraded: major, otherwise critical). Upstream only."
+)
+
+
 class ImpactedCI(Schema):
     id: int
     name: str
     ci_class: str
     operational_status: str
     depth: int
+    severity: SeverityName | None = Field(
+        ..., description="Upstream: the highest severity reaching it (max of its children)."
+    )
     path: list[PathNode]
 
 
@@ -249,7 +259,15 @@ class ImpactedService(Schema):
     kind: str
     criticality: str
     depth: int
+    severity: SeverityName | None
     path: list[PathNode]
+
+
+class HeldClusterOut(Schema):
+    id: int
+    name: str
+    impacted_members: int
+    members: int
 
 
 class ImpactOut(Schema):
@@ -258,17 +276,28 @@ class ImpactOut(Schema):
     start: list[CIRef]
     cis: list[ImpactedCI]
     services: list[ImpactedService]
+    cluster_threshold: int | None = Field(
+        ..., description="Percent of members a cluster needs impacted (upstream only)."
+    )
+    held_clusters: list[HeldClusterOut] = Field(
+        ..., description="Clusters with impacted members below the threshold: not impacted."
+    )
+    skipped_in_maintenance: list[CIRef] = Field(
+        ..., description="CIs in maintenance: impact neither starts at nor passes through them."
+    )
 
 
 class ImpactParams(Schema):
     direction: Literal["upstream", "downstream"] = "upstream"
     depth: Depth = impact.DEFAULT_DEPTH
+    severity: SeverityName | None = Field(None, description=SEVERITY_HELP)
 
 
 class ImpactIn(In):
     cis: list[Id] = Field(..., min_length=1, max_length=impact.MAX_START)
     direction: Literal["upstream", "downstream"] = "upstream"
     depth: Depth = impact.DEFAULT_DEPTH
+    severity: SeverityName | None = Field(None, description=SEVERITY_HELP)
 
 
 class PageParams(Schema):
