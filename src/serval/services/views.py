@@ -6,30 +6,78 @@ is a 404. Writes are made through the API and actions.
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from serval.cmdb.models import ServiceCI
 from serval.cmdb.querysets import cis_visible_to
+from serval.core.exports import Format, export_response
 from serval.people.models import User
-from serval.services.models import ServiceStatus
+from serval.services.models import Service, ServiceKind, ServiceStatus
 from serval.services.querysets import services_visible_to
 
 
+def _filtered(request: HttpRequest, user: User) -> tuple[QuerySet[Service], str]:
+    qs = services_visible_to(user).select_related("owner", "support_team", "parent")
+    kind = request.GET.get("kind", "")
+    if kind in ServiceKind.values:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("name", "pk"), kind
+
+
 @login_required
+@require_GET
 def portfolio(request: HttpRequest) -> HttpResponse:
     """The portfolio in its three parts; business and technical views by `?kind=`."""
     user: User = request.user  # type: ignore[assignment]
-    qs = services_visible_to(user).select_related("owner", "support_team", "parent")
-    kind = request.GET.get("kind", "")
-    if kind in ("business", "technical", "offering"):
-        qs = qs.filter(kind=kind)
+    qs, kind = _filtered(request, user)
     groups = [
         (value, label, [s for s in qs if s.status == value])
         for value, label in ServiceStatus.choices
     ]
-    return render(request, "services/portfolio.html", {"groups": groups, "kind": kind})
+    context = {"groups": groups, "kind": kind, "query": urlencode({"kind": kind}) if kind else ""}
+    return render(request, "services/portfolio.html", context)
+
+
+EXPORT_COLUMNS = [
+    ("name", "name"),
+    ("kind", "kind"),
+    ("service", "parent__name"),
+    ("status", "status"),
+    ("criticality", "criticality"),
+    ("owner", "owner__username"),
+    ("support_team", "support_team__name"),
+    ("cost", "cost"),
+    ("value", "value"),
+    ("description", "description"),
+]
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, fmt: Format) -> HttpResponse | StreamingHttpResponse:
+    """The portfolio (with its view) as CSV or XLSX; costs only for agents, as on the pages."""
+    user: User = request.user  # type: ignore[assignment]
+    qs, _kind = _filtered(request, user)
+    columns = [(n, f) for n, f in EXPORT_COLUMNS if user.is_agent or n not in ("cost", "value")]
+    customers: dict[int, list[str]] = {}
+    for pk, name in qs.values_list("pk", "customers__name").order_by("pk", "customers__name"):
+        if name:
+            customers.setdefault(pk, []).append(name)
+    fields = ["pk", *(f for _n, f in columns)]
+
+    def rows() -> Any:
+        for pk, *values in qs.values_list(*fields)[:100_000].iterator(chunk_size=2000):
+            yield [*values, "; ".join(customers.get(pk, []))]
+
+    header = [n for n, _f in columns] + ["customers"]
+    return export_response(fmt, filename="services", header=header, rows=rows())
 
 
 @login_required

@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from serval.api import workitems
 from serval.api.auth import actor
 from serval.api.concurrency import etag, expected_version
+from serval.api.imports import ImportOut, import_out, read_upload
 from serval.api.paging import page, parse_csv
 from serval.api.schemas import Id, problems
 from serval.cmdb import actions, imports
@@ -25,7 +26,6 @@ from serval.cmdb.api.schemas import (
     CIOut,
     CIPage,
     CIUpdate,
-    ImportOut,
     PageParams,
 )
 from serval.cmdb.models import (
@@ -42,7 +42,6 @@ from serval.cmdb.querysets import (
     classes_visible_to,
 )
 from serval.core.errors import ValidationFailed
-from serval.core.imports import MAX_BYTES as MAX_IMPORT_BYTES
 from serval.core.models import JournalEvent
 from serval.people.models import User
 from serval.people.querysets import teams_visible_to
@@ -168,22 +167,15 @@ def create_ci(
 def import_cis(
     request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = True
 ) -> dict[str, Any]:
-    """Create or update CIs from CSV (columns: class, name, identifiers, …, attr:<name>).
+    """Create or update CIs from CSV or XLSX (columns: class, name, identifiers, …,
+    attr:<name>).
 
     A dry run (the default) writes nothing; a real run writes every row or — if any row has an
     error — none. Rows matching an existing CI by an identifier update it.
     """
-    if file.size is None or file.size > MAX_IMPORT_BYTES:
-        raise ValidationFailed({"file": _("At most 2 MB.")})
-    result = imports.import_cis(actor=actor(request), data=file.read(), dry_run=dry_run)
-    return {
-        "dry_run": result.dry_run,
-        "ok": result.ok,
-        "rows": result.rows,
-        "created": result.created,
-        "updated": result.updated,
-        "errors": [e.__dict__ for e in result.errors],
-    }
+    data, name = read_upload(file)
+    result = imports.import_cis(actor=actor(request), data=data, dry_run=dry_run, filename=name)
+    return import_out(result)
 
 
 @router.get("/cis/{id}", response={200: CIOut, **problems(404)})

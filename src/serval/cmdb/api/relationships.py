@@ -7,12 +7,14 @@ from typing import Any
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Status
+from ninja import File, Form, Query, Status
+from ninja.files import UploadedFile
 
 from serval.api.auth import actor
+from serval.api.imports import ImportOut, import_out, read_upload
 from serval.api.paging import page
 from serval.api.schemas import Id, problems
-from serval.cmdb import actions
+from serval.cmdb import actions, imports
 from serval.cmdb.api._router import router
 from serval.cmdb.api.schemas import (
     RelationshipFilters,
@@ -78,6 +80,23 @@ def create_relationship(request: HttpRequest, payload: RelationshipIn) -> Status
         type=_type(payload.type),
     )
     return Status(201, relationship_out(rel))
+
+
+@router.post("/relationships/import", response={200: ImportOut, **problems(403, 413)})
+def import_relationships(
+    request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = True
+) -> dict[str, Any]:
+    """Create relationships from CSV or XLSX (columns: parent, type, child).
+
+    Each end names a CI by host name, FQDN, serial, cloud id or unique name; the type by its
+    name or label. A dry run (the default) writes nothing; a real run writes every row or — if
+    any row has an error — none. Relationships that exist already count as unchanged.
+    """
+    data, name = read_upload(file)
+    result = imports.import_relationships(
+        actor=actor(request), data=data, dry_run=dry_run, filename=name
+    )
+    return import_out(result)
 
 
 @router.get("/relationships/{id}", response={200: RelationshipOut, **problems(404)})

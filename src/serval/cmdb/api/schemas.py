@@ -303,18 +303,3 @@ class ImpactIn(In):
 class PageParams(Schema):
     limit: Limit = DEFAULT_LIMIT
     cursor: str | None = Field(None, max_length=1000)
-
-
-class ImportErrorOut(Schema):
-    row: int
-    field: str
-    message: str
-
-
-class ImportOut(Schema):
-    dry_run: bool
-    ok: bool
-    rows: int
-    created: int
-    updated: int
-    errors: list[ImportErrorOut]
