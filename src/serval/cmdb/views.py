@@ -124,6 +124,7 @@ def ci_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "type", "parent", "child"
     )
     result, cis, services = impact.analyse(user, [ci], direction="upstream", depth=5)
+    service_map = servicemap.build(user, ci)
     context: dict[str, Any] = {
         "ci": ci,
         "relationships": relationships,
@@ -134,7 +135,8 @@ def ci_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "impact_held": [(h, cis[h.id]) for h in result.held[:50] if h.id in cis],
         "impact_skipped": [cis[pk] for pk in result.skipped[:50] if pk in cis and pk != ci.pk],
         "in_maintenance": ci.pk in result.skipped,
-        "map": servicemap.build(user, ci),
+        "map": service_map,
+        "on_ci": service_map.known.get(ci.pk),
     }
     history_page = Paginator(history.events(ci.pk), 50).get_page(request.GET.get("history"))
     context["history_page"] = history_page
