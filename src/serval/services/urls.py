@@ -7,5 +7,7 @@ from serval.services import views
 urlpatterns = [
     path("", views.portfolio, name="services-portfolio"),
     re_path(r"^export\.(?P<fmt>csv|xlsx)$", views.export, name="services-export"),
+    path("new", views.edit, name="services-create"),
     path("<int:pk>/", views.detail, name="services-detail"),
+    path("<int:pk>/edit", views.edit, name="services-edit"),
 ]
