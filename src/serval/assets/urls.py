@@ -15,6 +15,7 @@ urlpatterns = [
     path("assets/software/", views.software, name="assets-software"),
     path("assets/licences/", views.licences, name="assets-licences"),
     path("assets/eol/", views.eol_report, name="assets-eol"),
+    path("assets/reminders/", views.reminders_page, name="assets-reminders"),
     re_path(rf"^assets/eol\.{FMT}$", views.eol_export, name="assets-eol-export"),
     re_path(
         rf"^assets/contracts/export\.{FMT}$", views.contract_export, name="assets-contracts-export"

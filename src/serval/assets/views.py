@@ -20,8 +20,15 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from serval.assets import compliance, eol, history, imports
-from serval.assets.models import Asset, AssetKind, Contract, ContractType, SoftwareVersion
+from serval.assets import compliance, eol, history, imports, reminders
+from serval.assets.models import (
+    Asset,
+    AssetKind,
+    Contract,
+    ContractType,
+    ReminderKind,
+    SoftwareVersion,
+)
 from serval.assets.querysets import (
     assets_visible_to,
     contracts_visible_to,
@@ -424,3 +431,36 @@ def licence_export(request: HttpRequest, fmt: Format) -> HttpResponse | Streamin
             ]
         )
     return export_response(fmt, filename="licences", header=header, rows=rows)
+
+
+REMINDER_WINDOWS = ("30", "90", "180", "365")
+
+
+@login_required
+@require_GET
+def reminders_page(request: HttpRequest) -> HttpResponse:
+    """Upcoming warranty, lease, contract and support dates, and the reminders sent for them."""
+    user = _agent(request)
+    options = reminders.horizons()
+    within_raw = request.GET.get("within", "")
+    within = int(within_raw) if within_raw in REMINDER_WINDOWS else max(options)
+    kind = request.GET.get("kind", "")
+    items = reminders.due(
+        tenant_ids=reach(user),
+        within=within,
+        kinds=[kind] if kind in ReminderKind.values else None,
+    )
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    reminders.attach_sent(list(page.object_list))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "page": page,
+        "within": within,
+        "windows": REMINDER_WINDOWS,
+        "kind": kind,
+        "kinds": ReminderKind.choices,
+        "horizons": options,
+        "query": params.urlencode(),
+    }
+    return render(request, "assets/reminders.html", context)
