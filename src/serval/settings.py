@@ -176,6 +176,22 @@ TASK_RETRY_MAX = _env_int("TASK_RETRY_MAX", 5)
 TASK_RETRY_BASE = _env_int("TASK_RETRY_BASE", 60)
 TASK_RETRY_INTERVAL = _env_int("TASK_RETRY_INTERVAL", 60)
 
+# --- CMDB and IT assets ---------------------------------------------------------------------
+# Impact analysis: a cluster (a CI with "members") is impacted only when at least this many
+# percent of its members are (DOMAIN.md §2.7, seed 50).
+IMPACT_CLUSTER_THRESHOLD = min(100, max(1, _env_int("IMPACT_CLUSTER_THRESHOLD", 50)))
+# Reminders before warranty / lease / contract / end-of-support / end-of-life dates: how many
+# days before (each horizon once per date), and how often the job looks (0 disables it).
+REMINDER_DAYS = sorted(
+    {
+        int(d)
+        for d in os.environ.get("SERVAL_REMINDER_DAYS", "90,30,7").split(",")
+        if d.strip().isdigit() and 0 < int(d) <= 3650
+    },
+    reverse=True,
+)
+REMINDER_INTERVAL = _env_int("REMINDER_INTERVAL", 3600)
+
 # --- Authentication -------------------------------------------------------------------------
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

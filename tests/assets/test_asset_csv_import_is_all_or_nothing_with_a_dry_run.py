@@ -23,6 +23,7 @@ def test_a_dry_run_reports_and_writes_nothing(world, api_as):
         "rows": 2,
         "created": 2,
         "updated": 0,
+        "unchanged": 0,
         "errors": [],
     }
     assert not Asset.objects.exists()

@@ -14,6 +14,7 @@ from serval.incidents.tasks import auto_close_resolved_incidents
 def test_the_same_due_time_is_enqueued_once_however_often_workers_tick(db, settings):
     settings.SLA_SWEEP_INTERVAL = 0  # only the auto-close job is under test here
     settings.TASK_RETRY_INTERVAL = 0
+    settings.REMINDER_INTERVAL = 0  # the asset reminder job is not under test here
     settings.AUTOCLOSE_INTERVAL = 300
     settings.INCIDENT_AUTO_CLOSE_DAYS = 7
     now = datetime(2030, 1, 1, 12, 3, 20, tzinfo=UTC)
@@ -34,6 +35,7 @@ def test_the_same_due_time_is_enqueued_once_however_often_workers_tick(db, setti
 def test_disabled_jobs_are_not_enqueued(db, settings):
     settings.SLA_SWEEP_INTERVAL = 0
     settings.TASK_RETRY_INTERVAL = 0
+    settings.REMINDER_INTERVAL = 0  # the asset reminder job is not under test here
     settings.INCIDENT_AUTO_CLOSE_DAYS = 0
     assert scheduler.enqueue_due() == []
     settings.INCIDENT_AUTO_CLOSE_DAYS = 7

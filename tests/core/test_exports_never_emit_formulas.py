@@ -32,3 +32,29 @@ def test_csv_response_streams_escaped_rows_as_a_download():
     assert body.splitlines() == ["title", "'=1+1", "ok"]
     assert response["Content-Disposition"] == 'attachment; filename="x.csv"'
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@given(st.text(max_size=50))
+def test_no_xlsx_text_cell_starts_with_a_formula_trigger_or_holds_xml_control_characters(text):
+    from serval.core.exports import xlsx_value
+
+    value = xlsx_value(text)
+    assert not value.startswith(FORMULA_TRIGGERS)
+    assert not any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value)
+
+
+def test_xlsx_response_writes_text_never_formulas_and_keeps_numbers_and_dates():
+    from datetime import date
+
+    from serval.core.exports import xlsx_response
+    from tests.xlsx import read_workbook
+
+    response = xlsx_response(
+        filename="x.xlsx",
+        header=["title", "n", "day"],
+        rows=[["=1+1", 3, date(2026, 1, 2)], ["\rCR", 2.5, None], ["\tTAB\x01", None, None]],
+    )
+    assert response["Content-Disposition"] == 'attachment; filename="x.xlsx"'
+    rows = read_workbook(response.content)
+    assert rows[1][0] == "'=1+1" and rows[1][1] == 3 and rows[1][2].date() == date(2026, 1, 2)
+    assert rows[2][0] in ("'\rCR", "'\nCR") and rows[3][0] == "'\tTAB"  # XML reads CR as LF

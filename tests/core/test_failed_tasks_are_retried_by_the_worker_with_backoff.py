@@ -68,6 +68,7 @@ def test_a_failing_task_is_retried_with_growing_waits_then_given_up(db, settings
 def test_the_retry_job_is_scheduled_like_the_others(db, settings):
     settings.TASK_RETRY_INTERVAL, settings.SLA_SWEEP_INTERVAL = 60, 0
     settings.INCIDENT_AUTO_CLOSE_DAYS = 0
+    settings.REMINDER_INTERVAL = 0  # the asset reminder job is scheduled too; not this test
     now = timezone.now()
     assert scheduler.enqueue_due(now=now) == ["background.retry_failed"]
     assert scheduler.enqueue_due(now=now) == []

@@ -54,6 +54,7 @@ def test_the_profile_page_shows_and_saves_the_checkboxes(world, client):
         "resolved": True,
         "sla_warning": False,
         "sla_breach": True,
+        "lifecycle_reminder": False,
     }
     html = client.get("/accounts/profile/").content.decode()
     assert 'value="commented">' in html and 'value="assigned" checked' in html

@@ -49,6 +49,14 @@ class ServalAPI(NinjaAPI):
                         }
         return schema
 
+    def get_openapi_operation_id(self, operation: Any) -> str:
+        """`serval_<app>_api_<function>`, also for an app whose API is a package of modules,
+        so splitting a router into modules never renames an operation clients generated from."""
+        module = operation.view_func.__module__.split(".")
+        if len(module) > 3 and module[0] == "serval" and module[2] == "api":
+            module = module[:3]
+        return "_".join([*module, operation.view_func.__name__])
+
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         return [*super()._get_urls(), re_path(r"^.*$", _unknown, name="unknown")]
 

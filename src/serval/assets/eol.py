@@ -2,16 +2,17 @@
 
 DOMAIN.md §2.8 (lifecycle dates per version) and §3.5 step 6 (an EOL-horizon risk: days to EOS or
 EOL, counts of installations per horizon). An installation is *due* when the earlier of its
-version's end of support and end of life falls on or before today + N days; it is *past* when
-that date is already behind us. Counts are cumulative — "within 180 days" includes those within
-90 — and never include the past ones, which are counted apart.
+version's end of support and end of life falls on or before today + N days; it is *past* when that
+date is already behind us. Counts are cumulative — "within 180 days" includes those within 90 — and
+never include the past ones, which are counted apart.
 
-The services at risk come from the CMDB's upstream impact analysis (`serval.cmdb.impact.walk`),
-called once with every CI of the report as a start: one recursive query, whatever the number of
-versions. To say which *version* puts which service at risk, the dependency edges and service
-links among the CIs that walk reached are read once more and walked per version in memory; that
-subgraph is the impacted part of the estate only, never the whole graph. The whole report costs a
-constant number of queries.
+The services at risk come from the CMDB's upstream impact analysis (`serval.cmdb.impact.walk`
+without the failure rules — every service that depends on the version is at risk, whatever cluster
+thresholds or maintenance would say about an outage), called once with every CI of the report as a
+start: one recursive query, whatever the number of versions. To say which *version* puts which
+service at risk, the dependency edges and service links among the CIs that walk reached are read
+once more and walked per version in memory; that subgraph is the impacted part of the estate only,
+never the whole graph. The whole report costs a constant number of queries.
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ def services_at_risk(
     every = set().union(*groups.values()) if groups else set()
     if not every:
         return {}
-    walked = impact.walk(sorted(every), direction="upstream", depth=depth)
+    # Risk, not failure: plain reachability (no cluster threshold, maintenance not skipped).
+    walked = impact.walk(sorted(every), direction="upstream", depth=depth, rules=False)
     reached = every | {h.id for h in walked.cis}
     parents: dict[int, set[int]] = defaultdict(set)
     if walked.cis:

@@ -89,6 +89,7 @@ class Asset(TenantOwned):
             models.Index(fields=["tenant", "location"], name="asset_tenant_location"),
             models.Index(fields=["tenant", "vendor"], name="asset_tenant_vendor"),
             models.Index(fields=["tenant", "warranty_end"], name="asset_tenant_warranty"),
+            models.Index(fields=["tenant", "lease_end"], name="asset_tenant_lease"),
             models.Index(fields=["tenant", "updated_at"], name="asset_tenant_updated"),
             # Exact look-ups of tag and serial (the partial unique indexes need their condition).
             models.Index(fields=["asset_tag"], name="asset_tag"),
@@ -271,3 +272,48 @@ class Contract(TenantOwned):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReminderKind(models.TextChoices):
+    """The dates people are reminded of before they pass (DOMAIN.md §2.8)."""
+
+    WARRANTY_END = "warranty_end", _("Warranty ends")
+    LEASE_END = "lease_end", _("Lease ends")
+    CONTRACT_NOTICE = "contract_notice", _("Last day to give contract notice")
+    CONTRACT_END = "contract_end", _("Contract ends")
+    END_OF_SUPPORT = "end_of_support", _("End of support")
+    END_OF_LIFE = "end_of_life", _("End of life")
+
+
+class LifecycleReminder(TenantOwned):
+    """One reminder sent (or being sent) for one date of one record, at one horizon.
+
+    The unique constraint is what makes the periodic job idempotent: a reminder is recorded in
+    the transaction that enqueues its mail, so a second run, or a second worker, finds the row
+    and sends nothing. `due_date` is part of the key, so a renewed contract or a moved end of
+    support is reminded of again. A software version is reminded per tenant that runs it
+    (`tenant`), so nobody hears about another tenant's installations.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
+    subject_type = models.CharField(max_length=20)  # "asset" | "contract" | "software_version"
+    subject_id = models.BigIntegerField()
+    due_date = models.DateField(_("date"))
+    horizon = models.PositiveSmallIntegerField(_("days before"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent = models.PositiveIntegerField(_("mails sent"), default=0)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "kind", "subject_type", "subject_id", "due_date", "horizon"],
+                name="lifecycle_reminder_once",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"], name="reminder_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject_type} {self.subject_id} {self.due_date} -{self.horizon}"

@@ -1,5 +1,5 @@
-"""Asset pages: the asset list and one asset, the software catalogue, licence compliance, and
-the end-of-life report with its CSV.
+"""Asset pages: the asset list and one asset, the software catalogue, licence compliance,
+contracts and the end-of-life report, each list with its CSV and XLSX export.
 
 Thin adapters (DESIGN.md rule 1): reads through `serval.assets.querysets`, the report through
 `serval.assets.eol`, positions through `serval.assets.compliance`. Asset management is agents'
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,11 +18,17 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from serval.assets import compliance, eol, imports
-from serval.assets.models import Asset, AssetKind, ContractType, SoftwareVersion
+from serval.assets import compliance, eol, history, imports, reminders
+from serval.assets.models import (
+    Asset,
+    AssetKind,
+    Contract,
+    ContractType,
+    ReminderKind,
+    SoftwareVersion,
+)
 from serval.assets.querysets import (
     assets_visible_to,
     contracts_visible_to,
@@ -30,12 +37,10 @@ from serval.assets.querysets import (
     products_visible_to,
 )
 from serval.cmdb.models import LifecycleStage
-from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
-from serval.core.exports import csv_response
-from serval.core.imports import MAX_BYTES as MAX_IMPORT_BYTES
-from serval.core.models import JournalEvent
+from serval.core.exports import Format, export_response
 from serval.core.tenancy import reach
 from serval.people.models import User
+from serval.web.imports import import_page
 
 
 def _agent(request: HttpRequest) -> User:
@@ -115,44 +120,31 @@ EXPORT_MAX_ROWS = 100_000
 
 @login_required
 @require_GET
-def asset_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The list as CSV, with the page's filters and visibility; the columns import back."""
+def asset_export(request: HttpRequest, fmt: Format = "csv") -> HttpResponse | StreamingHttpResponse:
+    """The list as CSV or XLSX, with the page's filters and visibility; the columns import back."""
     qs, _chosen = _filtered_assets(request, _agent(request))
     fields = [f for _name, f in EXPORT_COLUMNS]
     rows = qs.values_list(*fields)[:EXPORT_MAX_ROWS].iterator(chunk_size=2000)
-    return csv_response(
-        filename="assets.csv", header=[name for name, _f in EXPORT_COLUMNS], rows=rows
-    )
+    header = [name for name, _f in EXPORT_COLUMNS]
+    return export_response(fmt, filename="assets", header=header, rows=rows)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def asset_import(request: HttpRequest) -> HttpResponse:
-    """Upload a CSV; a dry run shows what would happen; a real run writes all rows or none."""
+    """Upload CSV or XLSX; a dry run shows what would happen; a real run writes all or none."""
     user = _agent(request)
-    context: dict[str, Any] = {"columns": imports.COLUMNS}
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        try:
-            if upload is None:
-                raise ValidationFailed({"file": _("Choose a CSV file.")})
-            if upload.size is None or upload.size > MAX_IMPORT_BYTES:
-                raise ValidationFailed({"file": _("At most 2 MB.")})
-            context["result"] = imports.import_assets(
-                actor=user, data=upload.read(), dry_run=request.POST.get("apply") != "1"
-            )
-        except ValidationFailed as exc:
-            context["errors"] = exc.errors
-        except (PermissionDenied, NotFound) as exc:
-            raise Http404 from exc
-    return render(request, "assets/asset_import.html", context)
+    return import_page(
+        request,
+        template="assets/asset_import.html",
+        context={"columns": imports.COLUMNS},
+        run=lambda data, name, dry_run: imports.import_assets(
+            actor=user, data=data, dry_run=dry_run, filename=name
+        ),
+    )
 
 
-@login_required
-@require_GET
-def contracts(request: HttpRequest) -> HttpResponse:
-    """Contracts by end date, with the last day to give renewal notice and what they cover."""
-    user = _agent(request)
+def _filtered_contracts(request: HttpRequest, user: User) -> tuple[QuerySet[Contract], str]:
     qs = (
         contracts_visible_to(user)
         .annotate(covered=Count("covered_assets"))
@@ -161,6 +153,15 @@ def contracts(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("type", "")
     if kind in ContractType.values:
         qs = qs.filter(type=kind)
+    return qs, kind
+
+
+@login_required
+@require_GET
+def contracts(request: HttpRequest) -> HttpResponse:
+    """Contracts by end date, with the last day to give renewal notice and what they cover."""
+    user = _agent(request)
+    qs, kind = _filtered_contracts(request, user)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [
@@ -211,10 +212,10 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contracts": asset.contracts.order_by("end_date", "name"),
         "installations": installations,
         "phases": eol.PHASES,
-        "history": JournalEvent.objects.filter(subject_type="asset", subject_id=asset.pk)
-        .select_related("actor")
-        .order_by("-seq")[:50],
     }
+    history_page = Paginator(history.events(asset.pk), 50).get_page(request.GET.get("history"))
+    context["history_page"] = history_page
+    context["history"] = history.entries(user, list(history_page.object_list))
     return render(request, "assets/asset_detail.html", context)
 
 
@@ -245,7 +246,14 @@ def software(request: HttpRequest) -> HttpResponse:
         )
         for p in page.object_list
     ]
-    context = {"page": page, "rows": rows, "q": q, "phases": eol.PHASES, "today": today}
+    context = {
+        "page": page,
+        "rows": rows,
+        "q": q,
+        "query": urlencode({"q": q}) if q else "",
+        "phases": eol.PHASES,
+        "today": today,
+    }
     return render(request, "assets/software.html", context)
 
 
@@ -276,17 +284,183 @@ def eol_report(request: HttpRequest) -> HttpResponse:
     horizons = [("past", result.counts["past"])] + [
         (str(h), result.counts[str(h)]) for h in eol.HORIZONS
     ]
-    context = {"report": result, "within": within, "horizons": horizons}
+    context = {
+        "report": result,
+        "within": within,
+        "within_text": str(within),
+        "horizons": horizons,
+    }
     return render(request, "assets/eol.html", context)
 
 
 @login_required
 @require_GET
-def eol_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The report as CSV, one row per installation, spreadsheet formulas neutralised."""
+def eol_export(request: HttpRequest, fmt: Format = "csv") -> HttpResponse | StreamingHttpResponse:
+    """The report as CSV or XLSX, one row per installation, spreadsheet formulas neutralised."""
     user = _agent(request)
     within = _within(request)
     result = eol.report(user, within=within)
-    return csv_response(
-        filename=f"end-of-life-{within}-days.csv", header=eol.CSV_HEADER, rows=eol.csv_rows(result)
+    return export_response(
+        fmt,
+        filename=f"end-of-life-{within}-days",
+        header=eol.CSV_HEADER,
+        rows=eol.csv_rows(result),
     )
+
+
+@login_required
+@require_GET
+def contract_export(request: HttpRequest, fmt: Format) -> HttpResponse | StreamingHttpResponse:
+    """Contracts (with the list's type filter) and the last day to give notice."""
+    qs, _kind = _filtered_contracts(request, _agent(request))
+    header = [
+        "name",
+        "type",
+        "vendor",
+        "start_date",
+        "end_date",
+        "renewal_notice_days",
+        "notice_date",
+        "cost",
+        "covered_assets",
+    ]
+
+    def rows() -> Any:
+        for c in qs[:EXPORT_MAX_ROWS].iterator(chunk_size=2000):
+            notice = c.end_date - timedelta(days=c.renewal_notice_days) if c.end_date else None
+            yield [
+                c.name,
+                c.type,
+                c.vendor,
+                c.start_date,
+                c.end_date,
+                c.renewal_notice_days,
+                notice,
+                c.cost,
+                c.covered,  # type: ignore[attr-defined]
+            ]
+
+    return export_response(fmt, filename="contracts", header=header, rows=rows())
+
+
+@login_required
+@require_GET
+def software_export(request: HttpRequest, fmt: Format) -> HttpResponse | StreamingHttpResponse:
+    """One row per product version (with the list's search), its dates, phase and installs."""
+    user = _agent(request)
+    today = timezone.localdate()
+    q = request.GET.get("q", "").strip()[:200]
+    qs = SoftwareVersion.objects.filter(product__in=products_visible_to(user)).annotate(
+        installed=Count("installations", filter=Q(installations__tenant_id__in=reach(user)))
+    )
+    if q:
+        qs = qs.filter(Q(product__vendor__icontains=q) | Q(product__name__icontains=q))
+    qs = qs.select_related("product").order_by("product__vendor", "product__name", "version")
+    header = [
+        "vendor",
+        "product",
+        "version",
+        "ga_date",
+        "end_of_support",
+        "end_of_extended_support",
+        "end_of_life",
+        "dates_source",
+        "phase",
+        "installations",
+    ]
+
+    def rows() -> Any:
+        for v in qs[:EXPORT_MAX_ROWS].iterator(chunk_size=2000):
+            phase = eol.phase(v, today) if eol.milestone(v) else ""
+            yield [
+                v.product.vendor,
+                v.product.name,
+                v.version,
+                v.ga_date,
+                v.end_of_support,
+                v.end_of_extended_support,
+                v.end_of_life,
+                v.dates_source,
+                phase,
+                v.installed,  # type: ignore[attr-defined]
+            ]
+
+    return export_response(fmt, filename="software", header=header, rows=rows())
+
+
+@login_required
+@require_GET
+def licence_export(request: HttpRequest, fmt: Format) -> HttpResponse | StreamingHttpResponse:
+    """Licences with their pool's compliance position (entitlements − consumption)."""
+    user = _agent(request)
+    items = list(
+        licences_visible_to(user)
+        .select_related("product")
+        .order_by("product__name", "name", "pk")[:EXPORT_MAX_ROWS]
+    )
+    positions = compliance.positions(compliance.pool_of(x) for x in items)
+    header = [
+        "name",
+        "vendor",
+        "product",
+        "metric",
+        "quantity",
+        "term_start",
+        "term_end",
+        "pool_entitlements",
+        "pool_consumption",
+        "pool_position",
+        "compliant",
+    ]
+    rows = []
+    for x in items:
+        p = positions[compliance.pool_of(x)]
+        rows.append(
+            [
+                x.name,
+                x.product.vendor,
+                x.product.name,
+                x.metric,
+                x.quantity,
+                x.term_start,
+                x.term_end,
+                p.entitlements,
+                p.consumption,
+                p.position,
+                p.compliant,
+            ]
+        )
+    return export_response(fmt, filename="licences", header=header, rows=rows)
+
+
+REMINDER_WINDOWS = ("30", "90", "180", "365")
+
+
+@login_required
+@require_GET
+def reminders_page(request: HttpRequest) -> HttpResponse:
+    """Upcoming warranty, lease, contract and support dates, and the reminders sent for them."""
+    user = _agent(request)
+    options = reminders.horizons()
+    within_raw = request.GET.get("within", "")
+    within = int(within_raw) if within_raw in REMINDER_WINDOWS else max(options)
+    kind = request.GET.get("kind", "")
+    items = reminders.due(
+        tenant_ids=reach(user),
+        within=within,
+        kinds=[kind] if kind in ReminderKind.values else None,
+    )
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    reminders.attach_sent(list(page.object_list))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "page": page,
+        "within": within,
+        "windows": REMINDER_WINDOWS,
+        "kind": kind,
+        "kinds": ReminderKind.choices,
+        "horizons": options,
+        "query": params.urlencode(),
+    }
+    return render(request, "assets/reminders.html", context)

@@ -1,11 +1,18 @@
-"""CSV import of CIs: a dry run, per-row errors, and nothing written unless every row is good.
+"""CSV and XLSX import of CIs and of relationships: a dry run, per-row errors, and nothing
+written unless every row is good.
 
 Each row goes through `actions.create_ci` (or `update_ci` when its identifiers match an existing
 CI of the tenant: reconciliation on identifiers, DOMAIN.md §2.7), all inside one transaction that
 is rolled back on any error or on a dry run. Rows therefore see the rows before them, so two rows
 with the same serial are caught like a duplicate in the database. Attributes come from columns
-named `attr:<name>` and are converted by the class schema's types. Files are size- and
-row-limited before parsing, and must be UTF-8 text (SECURITY-REFERENCE F1).
+named `attr:<name>` and are converted by the class schema's types. Files are checked by
+`serval.core.imports` before parsing (size, rows, UTF-8 CSV or a safe XLSX archive;
+SECURITY-REFERENCE F1, C6).
+
+Relationships come as (parent, type, child) rows: each end names a CI of the tenant by host
+name, FQDN, serial, cloud id or (unique) name, the type by its name (`depends_on`) or label
+("Depends on"); each row goes through `actions.create_relationship` with the type's rules, and a
+relationship that exists already is counted unchanged, so an exported file imports again.
 """
 
 from __future__ import annotations
@@ -16,10 +23,10 @@ from django.utils.translation import gettext as _
 
 from serval.cmdb import actions
 from serval.cmdb.attributes import effective_schema
-from serval.cmdb.models import CI, IDENTIFIERS, CIClass
+from serval.cmdb.models import CI, IDENTIFIERS, CIClass, CIRelationship, RelationshipType
 from serval.cmdb.querysets import classes_visible_to
 from serval.core.errors import ValidationFailed
-from serval.core.imports import ImportResult, read_csv, run_import
+from serval.core.imports import ImportResult, read_rows, run_import
 from serval.core.models import Tenant
 from serval.people.models import User
 from serval.people.querysets import teams_visible_to, users_visible_to
@@ -56,13 +63,17 @@ def _convert(value: str, kind: str) -> Any:
     return value
 
 
-def _read(data: bytes) -> list[dict[str, str]]:
-    return read_csv(
+RELATIONSHIP_COLUMNS = ("parent", "type", "child")
+
+
+def _read(data: bytes, filename: str) -> list[dict[str, str]]:
+    return read_rows(
         data,
         columns=COLUMNS,
         required=("name", "class"),
         required_message=_("The columns name and class are required."),
         prefixes=("attr:",),
+        filename=filename,
     )
 
 
@@ -121,12 +132,17 @@ def _match(values: dict[str, Any], tenant: Tenant) -> CI | None:
 
 
 def import_cis(
-    *, actor: User, data: bytes, dry_run: bool = True, tenant: Tenant | None = None
+    *,
+    actor: User,
+    data: bytes,
+    dry_run: bool = True,
+    tenant: Tenant | None = None,
+    filename: str = "",
 ) -> ImportResult:
-    """Create or update CIs from CSV, all or nothing; row numbers count the header as 1."""
+    """Create or update CIs from CSV or XLSX, all or nothing; the header is row 1."""
     tenant = tenant or actor.tenant
     actions.ensure_can_edit(actor, tenant.pk)
-    rows = _read(data)
+    rows = _read(data, filename)
     classes: dict[str, CIClass] = {}
     for ci_class in classes_visible_to(actor).order_by("-tenant_id"):
         classes.setdefault(ci_class.name, ci_class)
@@ -139,5 +155,77 @@ def import_cis(
             return True
         actions.update_ci(actor=actor, ci=existing, **values)
         return False
+
+    return run_import(rows, dry_run=dry_run, apply_row=apply_row)
+
+
+def find_ci(key: str, tenant: Tenant, *, field: str = "ci") -> CI:
+    """The tenant's CI a file names by host name, FQDN, serial, cloud id or (unique) name."""
+    cis = CI.objects.filter(tenant=tenant)
+    lowered = key.lower().rstrip(".")
+    for found in (
+        cis.filter(hostname=lowered).first(),
+        cis.filter(fqdn=lowered).first(),
+        cis.filter(serial=key).first(),
+        cis.filter(cloud_id=key).first(),
+    ):
+        if found is not None:
+            return found
+    named = list(cis.filter(name=key)[:2])
+    if len(named) != 1:
+        raise ValidationFailed(
+            {field: _("No single CI has this host name, FQDN, serial, cloud id or name.")}
+        )
+    return named[0]
+
+
+def _types() -> dict[str, RelationshipType]:
+    found: dict[str, RelationshipType] = {}
+    for t in RelationshipType.objects.all():
+        found[t.name] = t
+        found.setdefault(t.label.lower(), t)
+    return found
+
+
+def import_relationships(
+    *,
+    actor: User,
+    data: bytes,
+    dry_run: bool = True,
+    tenant: Tenant | None = None,
+    filename: str = "",
+) -> ImportResult:
+    """Create relationships (parent, type, child) from CSV or XLSX, all or nothing."""
+    tenant = tenant or actor.tenant
+    actions.ensure_can_edit(actor, tenant.pk)
+    rows = read_rows(
+        data,
+        columns=RELATIONSHIP_COLUMNS,
+        required=RELATIONSHIP_COLUMNS,
+        required_message=_("The columns parent, type and child are required."),
+        filename=filename,
+    )
+    types = _types()
+
+    def apply_row(row: dict[str, str]) -> bool | None:
+        errors: dict[str, str] = {}
+        ends: dict[str, CI] = {}
+        for end in ("parent", "child"):
+            try:
+                if not row.get(end):
+                    raise ValidationFailed({end: _("This field is required.")})
+                ends[end] = find_ci(row[end], tenant, field=end)
+            except ValidationFailed as exc:
+                errors.update(exc.as_dict())
+        rtype = types.get(row.get("type", "")) or types.get(row.get("type", "").lower())
+        if rtype is None:
+            errors["type"] = _("Unknown relationship type.")
+        if errors or rtype is None:
+            raise ValidationFailed(errors)
+        parent, child = ends["parent"], ends["child"]
+        if CIRelationship.objects.filter(parent=parent, child=child, type=rtype).exists():
+            return None
+        actions.create_relationship(actor=actor, parent=parent, child=child, type=rtype)
+        return True
 
     return run_import(rows, dry_run=dry_run, apply_row=apply_row)

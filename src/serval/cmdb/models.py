@@ -348,7 +348,7 @@ class ImpactedService(TenantOwned):
 
     Derived data, rewritten by `serval.cmdb.worklinks.recompute`: `via_ci` is the linked CI the
     impact starts from (null for a directly linked service), `path` the chain of
-    ["ci" | "service", id] from there to this service.
+    ["ci" | "service", id] from there to this service, `severity` the rolled-up severity.
     """
 
     work_item = models.ForeignKey(
@@ -360,6 +360,9 @@ class ImpactedService(TenantOwned):
     )
     depth = models.PositiveSmallIntegerField(default=0)
     path = models.JSONField(default=list)
+    # 1 warning … 4 critical (`serval.cmdb.impact`), the highest reaching it from the linked
+    # CIs; 0 for a service linked directly, which carries no severity of its own.
+    severity = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["depth", "service_id"]

@@ -1,7 +1,10 @@
 """The service map: a CI's neighbourhood laid out in rows, for a server-rendered SVG.
 
 Rows top to bottom: the services realized by the CI or by what depends on it, the CIs that
-depend on it (parents), the CI itself, and what it depends on (children). Every node links to its
+depend on it (parents), the CI itself, and what it depends on (children). A CI's node carries
+its asset tag, and its tooltip the operational status, the asset (status, warranty) and the
+installed software with its end-of-support phase; a node whose software is past or within 90
+days of its end of support is outlined orange (`serval.assets.on_ci`). Every node links to its
 own page, so the map is navigated by clicking; no script runs (CSP), and only presentation
 attributes colour it.
 """
@@ -9,10 +12,14 @@ attributes colour it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
 from serval.cmdb.models import CI, CIRelationship, ServiceCI
+
+if TYPE_CHECKING:
+    from serval.assets.on_ci import OnCI
 from serval.cmdb.querysets import cis_visible_to
 from serval.people.models import User
 from serval.services.models import Service
@@ -35,6 +42,7 @@ class Node:
     y: int = 0
     fill: str = "#ffffff"
     stroke: str = "#667382"
+    title: str = ""  # the tooltip: status, asset, software reaching end of support
 
 
 @dataclass
@@ -54,12 +62,24 @@ class ServiceMap:
     width: int
     height: int
     hidden: int
+    known: dict[int, OnCI]  # asset and software of the CIs drawn, for the page to reuse
 
 
-def _ci_node(ci: CI) -> Node:
+def _ci_node(ci: CI, known: dict[int, OnCI]) -> Node:
     url = reverse("cmdb-ci-detail", args=[ci.pk])
     stroke = "#d63939" if ci.operational_status in ("non_operational", "degraded") else "#667382"
-    return Node(f"ci:{ci.pk}", ci.name[:22], ci.ci_class.label[:24], url, stroke=stroke)
+    info = known.get(ci.pk)
+    sublabel = ci.ci_class.label
+    lines = [f"{ci.name} — {ci.get_operational_status_display()}"]
+    if info is not None:
+        if info.asset is not None and info.asset.asset_tag:
+            sublabel = f"{sublabel} · {info.asset.asset_tag}"
+        if info.at_risk and stroke == "#667382":
+            stroke = "#f76707"  # software at or near its end of support: orange
+        lines.append(info.summary())
+    node = Node(f"ci:{ci.pk}", ci.name[:22], sublabel[:24], url, stroke=stroke)
+    node.title = "\n".join(line for line in lines if line)
+    return node
 
 
 def build(user: User, ci: CI) -> ServiceMap:
@@ -87,6 +107,9 @@ def build(user: User, ci: CI) -> ServiceMap:
     services: dict[int, Service] = {}
     for link in links:
         services.setdefault(link.service_id, link.service)
+    from serval.assets.on_ci import for_cis
+
+    known = for_cis(user, [ci.pk, *parents, *children])
     rows: list[list[Node]] = []
     hidden = 0
     service_nodes = [
@@ -97,16 +120,17 @@ def build(user: User, ci: CI) -> ServiceMap:
             reverse("services-detail", args=[s.pk]),
             fill="#e6f0fb",
             stroke="#206bc4",
+            title=f"{s.name} — {s.get_kind_display()}, {s.get_criticality_display()}",
         )
         for s in services.values()
     ]
-    center = _ci_node(ci)
+    center = _ci_node(ci, known)
     center.fill = "#fff4d6"
     for group in (
         service_nodes,
-        [_ci_node(p) for p in parents.values()],
+        [_ci_node(p, known) for p in parents.values()],
         [center],
-        [_ci_node(c) for c in children.values()],
+        [_ci_node(c, known) for c in children.values()],
     ):
         if group:
             hidden += max(0, len(group) - PER_ROW)
@@ -139,4 +163,4 @@ def build(user: User, ci: CI) -> ServiceMap:
         )
     for link in links:
         connect(f"service:{link.service_id}", f"ci:{link.ci_id}", "Realized by", False)
-    return ServiceMap(list(by_key.values()), edges, WIDTH, 40 + len(rows) * ROW, hidden)
+    return ServiceMap(list(by_key.values()), edges, WIDTH, 40 + len(rows) * ROW, hidden, known)

@@ -1,12 +1,19 @@
 """Routes of the CMDB and service pages, included from `serval.urls`."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from serval.cmdb import views
 
 urlpatterns = [
     path("cmdb/cis/", views.ci_list, name="cmdb-ci-list"),
+    re_path(r"^cmdb/cis/export\.(?P<fmt>csv|xlsx)$", views.ci_export, name="cmdb-ci-export"),
     path("cmdb/cis/import", views.ci_import, name="cmdb-ci-import"),
+    re_path(
+        r"^cmdb/relationships/export\.(?P<fmt>csv|xlsx)$",
+        views.relationship_export,
+        name="cmdb-relationship-export",
+    ),
+    path("cmdb/relationships/import", views.relationship_import, name="cmdb-relationship-import"),
     path("cmdb/cis/<int:pk>/", views.ci_detail, name="cmdb-ci-detail"),
     path("services/", include("serval.services.urls")),
 ]

@@ -1,4 +1,5 @@
-"""CMDB pages: the CI list, a CI with its service map, impact and history, and CSV import.
+"""CMDB pages: the CI list and its exports, a CI with its service map, impact and history, and
+the imports of CIs and relationships (CSV or XLSX).
 
 Thin adapters (DESIGN.md rule 1): reads through `serval.cmdb.querysets`, writes through the
 actions (the import through `serval.cmdb.imports`). Requesters and other tenants get a 404.
@@ -10,22 +11,28 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from serval.cmdb import impact, imports, servicemap
-from serval.cmdb.models import CIRelationship, Environment, OperationalStatus, ServiceCI
+from serval.cmdb import exports, history, impact, imports, servicemap
+from serval.cmdb.models import (
+    CI,
+    CIRelationship,
+    Environment,
+    OperationalStatus,
+    RelationshipType,
+    ServiceCI,
+)
 from serval.cmdb.querysets import (
     cis_visible_to,
     class_with_descendants,
     classes_visible_to,
 )
-from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
-from serval.core.imports import MAX_BYTES as MAX_IMPORT_BYTES
-from serval.core.models import JournalEvent
+from serval.core.exports import Format, export_response
 from serval.people.models import User
+from serval.web.imports import import_page
 
 
 def _agent(request: HttpRequest) -> User:
@@ -35,10 +42,8 @@ def _agent(request: HttpRequest) -> User:
     return user
 
 
-@login_required
-def ci_list(request: HttpRequest) -> HttpResponse:
-    """All CIs the agent sees, filtered by text, class, status and environment."""
-    user = _agent(request)
+def _filtered_cis(request: HttpRequest, user: User) -> tuple[QuerySet[CI], dict[str, Any]]:
+    """The list's filters, shared by the page and its exports."""
     qs = cis_visible_to(user).select_related("ci_class", "support_team").order_by("name", "pk")
     q = request.GET.get("q", "").strip()[:200]
     if q:
@@ -55,21 +60,52 @@ def ci_list(request: HttpRequest) -> HttpResponse:
     environment = request.GET.get("environment", "")
     if environment in Environment.values:
         qs = qs.filter(environment=environment)
+    chosen_values = {
+        "q": q,
+        "classes": classes,
+        "chosen": chosen.name if chosen else "",
+        "status": status,
+        "environment": environment,
+    }
+    return qs, chosen_values
+
+
+@login_required
+@require_GET
+def ci_list(request: HttpRequest) -> HttpResponse:
+    """All CIs the agent sees, filtered by text, class, status and environment."""
+    user = _agent(request)
+    qs, chosen = _filtered_cis(request, user)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     context = {
         "page": page,
-        "q": q,
-        "classes": classes,
-        "chosen": chosen.name if chosen else "",
-        "status": status,
+        **chosen,
         "statuses": OperationalStatus.choices,
-        "environment": environment,
         "environments": Environment.choices,
         "query": params.urlencode(),
     }
     return render(request, "cmdb/ci_list.html", context)
+
+
+@login_required
+@require_GET
+def ci_export(request: HttpRequest, fmt: Format) -> HttpResponse | StreamingHttpResponse:
+    """The list as CSV or XLSX with its filters and visibility; the columns import back."""
+    qs, _chosen = _filtered_cis(request, _agent(request))
+    header, rows = exports.ci_rows(qs)
+    return export_response(fmt, filename="configuration-items", header=header, rows=rows)
+
+
+@login_required
+@require_GET
+def relationship_export(request: HttpRequest, fmt: Format) -> HttpResponse | StreamingHttpResponse:
+    """The relationships among the listed CIs (same filters), as parent, type, child."""
+    user = _agent(request)
+    qs, _chosen = _filtered_cis(request, user)
+    header, rows = exports.relationship_rows(user, qs)
+    return export_response(fmt, filename="relationships", header=header, rows=rows)
 
 
 @login_required
@@ -88,6 +124,7 @@ def ci_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "type", "parent", "child"
     )
     result, cis, services = impact.analyse(user, [ci], direction="upstream", depth=5)
+    service_map = servicemap.build(user, ci)
     context: dict[str, Any] = {
         "ci": ci,
         "relationships": relationships,
@@ -95,32 +132,46 @@ def ci_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "impact": result,
         "impact_cis": [(h, cis[h.id]) for h in result.cis[:50]],
         "impact_services": [(h, services[h.id]) for h in result.services[:50]],
-        "map": servicemap.build(user, ci),
-        "history": JournalEvent.objects.filter(subject_type="ci", subject_id=ci.pk)
-        .select_related("actor")
-        .order_by("-seq")[:50],
+        "impact_held": [(h, cis[h.id]) for h in result.held[:50] if h.id in cis],
+        "impact_skipped": [cis[pk] for pk in result.skipped[:50] if pk in cis and pk != ci.pk],
+        "in_maintenance": ci.pk in result.skipped,
+        "map": service_map,
+        "on_ci": service_map.known.get(ci.pk),
     }
+    history_page = Paginator(history.events(ci.pk), 50).get_page(request.GET.get("history"))
+    context["history_page"] = history_page
+    context["history"] = history.entries(ci, user, list(history_page.object_list))
     return render(request, "cmdb/ci_detail.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def ci_import(request: HttpRequest) -> HttpResponse:
-    """Upload a CSV; a dry run shows what would happen; a real run writes all rows or none."""
+    """Upload CSV or XLSX; a dry run shows what would happen; a real run writes all or none."""
     user = _agent(request)
-    context: dict[str, Any] = {"columns": imports.COLUMNS}
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        try:
-            if upload is None:
-                raise ValidationFailed({"file": "Choose a CSV file."})
-            if upload.size is None or upload.size > MAX_IMPORT_BYTES:
-                raise ValidationFailed({"file": "At most 2 MB."})
-            context["result"] = imports.import_cis(
-                actor=user, data=upload.read(), dry_run=request.POST.get("apply") != "1"
-            )
-        except ValidationFailed as exc:
-            context["errors"] = exc.errors
-        except (PermissionDenied, NotFound) as exc:
-            raise Http404 from exc
-    return render(request, "cmdb/ci_import.html", context)
+    return import_page(
+        request,
+        template="cmdb/ci_import.html",
+        context={"columns": imports.COLUMNS},
+        run=lambda data, name, dry_run: imports.import_cis(
+            actor=user, data=data, dry_run=dry_run, filename=name
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def relationship_import(request: HttpRequest) -> HttpResponse:
+    """Upload (parent, type, child) rows; all or none, with a dry run first."""
+    user = _agent(request)
+    return import_page(
+        request,
+        template="cmdb/relationship_import.html",
+        context={
+            "columns": imports.RELATIONSHIP_COLUMNS,
+            "types": RelationshipType.objects.order_by("name"),
+        },
+        run=lambda data, name, dry_run: imports.import_relationships(
+            actor=user, data=data, dry_run=dry_run, filename=name
+        ),
+    )

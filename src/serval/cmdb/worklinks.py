@@ -74,6 +74,10 @@ def compute(ci_ids: Iterable[int], service_ids: Iterable[int]) -> dict[int, impa
     best: dict[int, impact.Hop] = {}
     for hop in sorted([*direct, *result.services], key=lambda h: (h.depth, h.path[0][0], h.id)):
         best.setdefault(hop.id, hop)  # "ci" < "service": at equal depth a CI path wins
+    for hop in result.services:  # a direct link keeps the severity the CMDB gives the service
+        if best[hop.id].severity < hop.severity:
+            kept = best[hop.id]
+            best[hop.id] = impact.Hop(kept.kind, kept.id, kept.depth, kept.path, hop.severity)
     result.services = sorted(best.values(), key=lambda h: (h.depth, h.id))
     if result.services:
         ids = [h.id for h in result.services]
@@ -112,11 +116,18 @@ def recompute(item: WorkItem) -> int:
                     via_ci_id=via,
                     depth=hop.depth,
                     path=path,
+                    severity=hop.severity,
                 )
             )
-        elif (row.via_ci_id, row.depth, row.path) != (via, hop.depth, path):
+        elif (row.via_ci_id, row.depth, row.path, row.severity) != (
+            via,
+            hop.depth,
+            path,
+            hop.severity,
+        ):
             row.via_ci_id, row.depth, row.path = via, hop.depth, path
-            row.save(update_fields=["via_ci", "depth", "path"])
+            row.severity = hop.severity
+            row.save(update_fields=["via_ci", "depth", "path", "severity"])
             changed += 1
     if new:
         ImpactedService.objects.bulk_create(new)
@@ -322,6 +333,11 @@ class Impacted:
     direct: bool
     via_ci: CI | None
     path: list[PathNode] = field(default_factory=list)
+    severity: int = 0
+
+    @property
+    def severity_name(self) -> str:
+        return impact.SEVERITY_NAMES.get(self.severity, "")
 
     @property
     def arrow_path(self) -> str:
@@ -435,6 +451,7 @@ def impacted(
                 direct=r.via_ci_id is None and r.depth == 0,
                 via_ci=known.get(r.via_ci_id) if user.is_agent and r.via_ci_id else None,
                 path=nodes,
+                severity=r.severity,
             )
         )
     return out

@@ -18,9 +18,15 @@ class Event(models.TextChoices):
     RESOLVED = "resolved", _("A work item I take part in is resolved")
     SLA_WARNING = "sla_warning", _("A service level target is at risk (50 % / 75 %)")
     SLA_BREACH = "sla_breach", _("A service level target is missed")
+    LIFECYCLE_REMINDER = (
+        "lifecycle_reminder",
+        _("A warranty, lease, contract or software support I look after is about to end"),
+    )
 
 
-AGENT_ONLY_EVENTS = frozenset({Event.WORK_NOTE, Event.SLA_WARNING, Event.SLA_BREACH})
+AGENT_ONLY_EVENTS = frozenset(
+    {Event.WORK_NOTE, Event.SLA_WARNING, Event.SLA_BREACH, Event.LIFECYCLE_REMINDER}
+)
 
 
 class Preference(models.Model):

@@ -25,6 +25,7 @@ from serval.core.tenancy import reach, reference_visible_in
 from serval.core.text import optional_text, required_text
 from serval.people.models import Organization, Role, Team, User
 from serval.services.models import Criticality, Service, ServiceKind, ServiceStatus
+from serval.sla.models import BusinessCalendar
 
 FIELDS = (
     "name",
@@ -38,6 +39,7 @@ FIELDS = (
     "customers",
     "cost",
     "value",
+    "service_hours",
     "shared",
 )
 
@@ -97,6 +99,15 @@ def _clean(raw: dict[str, Any], *, tenant: Tenant, service: Service | None) -> d
                     ):
                         raise ValidationFailed({name: _("Unknown organization.")})
                 out[name] = orgs
+            elif name == "service_hours":
+                if value is not None and not (
+                    isinstance(value, BusinessCalendar)
+                    and reference_visible_in(
+                        owner_tenant=value.tenant, shared=value.shared, target=tenant
+                    )
+                ):
+                    raise ValidationFailed({name: _("Unknown calendar.")})
+                out[name] = value
             elif name == "parent":
                 if value is not None and not (
                     isinstance(value, Service)
@@ -136,7 +147,7 @@ def _jsonable(value: Any) -> Any:
         return sorted(_jsonable(v) for v in value)
     if isinstance(value, User):
         return value.username
-    if isinstance(value, Team | Organization | Service):
+    if isinstance(value, Team | Organization | Service | BusinessCalendar):
         return value.name
     if isinstance(value, Decimal):
         return str(value)

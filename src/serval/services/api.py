@@ -29,6 +29,7 @@ from serval.people.querysets import organizations_visible_to, teams_visible_to
 from serval.services import actions
 from serval.services.models import Criticality, Service, ServiceKind, ServiceStatus
 from serval.services.querysets import access_service, services_visible_to
+from serval.sla.actions import calendars_visible_to
 
 router = Router(tags=["services"])
 
@@ -38,13 +39,19 @@ CriticalityName = Literal[tuple(Criticality.values)]  # type: ignore[valid-type]
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("999999999999.99"), decimal_places=2)]
 Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
 Ordering = Literal["name", "-name", "-updated_at", "updated_at"]
-RELATED = ("tenant", "parent", "owner", "support_team")
+RELATED = ("tenant", "parent", "owner", "support_team", "service_hours")
 
 
 class ServiceRef(Schema):
     id: int
     name: str
     kind: str
+
+
+class CalendarRef(Schema):
+    id: int
+    name: str
+    time_zone: str
 
 
 class ServiceOut(Schema):
@@ -61,6 +68,9 @@ class ServiceOut(Schema):
     customers: list[OrganizationRef]
     cost: Decimal | None
     value: Decimal | None
+    service_hours: CalendarRef | None = Field(
+        ..., description="The business calendar the service is provided in."
+    )
     shared: bool
     version: int
     created_at: datetime
@@ -84,6 +94,9 @@ class _Fields(In):
     customers: list[Id] | None = Field(None, max_length=500)
     cost: Money | None = None
     value: Money | None = None
+    service_hours: Id | None = Field(
+        None, description="A business calendar id (`/api/v1/sla/calendars`); null clears it."
+    )
     shared: bool | None = None
 
 
@@ -104,6 +117,7 @@ class ServiceFilters(Schema):
     owner: Id | None = None
     parent: Id | None = None
     customer: Id | None = Field(None, description="Organization id.")
+    service_hours: Id | None = Field(None, description="Business calendar id.")
     q: str | None = Field(None, max_length=200, description="Name contains.")
     ordering: Ordering = "name"
     limit: Limit = DEFAULT_LIMIT
@@ -132,6 +146,13 @@ def service_out(service: Service) -> dict[str, Any]:
         "customers": [_ref(o) for o in service.customers.all()],
         "cost": service.cost,
         "value": service.value,
+        "service_hours": None
+        if service.service_hours is None
+        else {
+            "id": service.service_hours.pk,
+            "name": service.service_hours.name,
+            "time_zone": service.service_hours.time_zone,
+        },
         "shared": service.shared,
         "version": service.version,
         "created_at": service.created_at,
@@ -158,6 +179,11 @@ def _resolve(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
         if parent is None:
             raise ValidationFailed({"parent": _("Unknown service.")})
         data["parent"] = parent
+    if data.get("service_hours") is not None:
+        calendar = calendars_visible_to(user).filter(pk=data["service_hours"]).first()
+        if calendar is None:
+            raise ValidationFailed({"service_hours": _("Unknown calendar.")})
+        data["service_hours"] = calendar
     if data.get("customers") is not None:
         ids = set(data["customers"])
         orgs: list[Organization] = list(organizations_visible_to(user).filter(pk__in=ids))
@@ -185,7 +211,7 @@ def list_services(request: HttpRequest, filters: Query[ServiceFilters]) -> dict[
         values = parse_csv(getattr(filters, name), choices, field=name)
         if values:
             qs = qs.filter(**{f"{name}__in": values})
-    for name in ("support_team", "owner", "parent"):
+    for name in ("support_team", "owner", "parent", "service_hours"):
         if getattr(filters, name) is not None:
             qs = qs.filter(**{f"{name}_id": getattr(filters, name)})
     if filters.customer is not None:

@@ -1,5 +1,8 @@
 """The service portfolio: business and technical services and their offerings (DOMAIN.md §2.11).
 
+Service hours are a business calendar of `serval.sla` (working intervals, time zone, holidays),
+the same kind of record SLA targets count on.
+
 A service is a portfolio record with owners, customers, cost and value; it is *not* a CI. What
 realizes it in the CMDB is recorded by `cmdb.ServiceCI` links (CSDM style: business service →
 offering → the CIs that deliver it), which is what impact analysis follows up to the service.
@@ -81,6 +84,15 @@ class Service(TenantOwned):
     )
     cost = models.DecimalField(_("cost"), max_digits=14, decimal_places=2, null=True, blank=True)
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2, null=True, blank=True)
+    service_hours = models.ForeignKey(
+        "sla.BusinessCalendar",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("service hours"),
+        help_text=_("The business calendar the service is provided in; empty: not stated."),
+    )
     shared = models.BooleanField(_("shared with sub-tenants"), default=False)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from serval.core.models import JournalEvent
 from serval.people.models import User
+from serval.web.history import Change, changes
 from serval.work.actions import SUBJECT
 from serval.work.models import Attachment, WorkItem
 
@@ -61,14 +62,6 @@ AGREEMENT_LABELS = {"sla": "SLA", "ola": "OLA", "uc": "UC"}
 
 
 @dataclass
-class Change:
-    field: str
-    label: str
-    old: Any
-    new: Any
-
-
-@dataclass
 class Entry:
     event: JournalEvent
     verb: str
@@ -106,11 +99,7 @@ class Entry:
 
 
 def _changes(raw: dict[str, Any]) -> list[Change]:
-    out = []
-    for name, pair in (raw or {}).items():
-        old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-        out.append(Change(name, str(FIELD_LABELS.get(name, name)), old, new))
-    return out
+    return changes(raw, FIELD_LABELS)
 
 
 def timeline(

@@ -154,7 +154,12 @@ class Estate:
         ]
 
     def _services(self) -> None:
+        from serval.sla.models import BusinessCalendar
+        from serval.sla.seed import OFFICE_HOURS
+
         admin = self.b.users["admin"]
+        # The seeded office-hours calendar, where migrations made it, is the services' hours.
+        office = BusinessCalendar.objects.filter(tenant=self.b.root, name=OFFICE_HOURS).first()
         for key, name, owner, team, criticality, description in SERVICES:
             self.services[key] = services.create_service(
                 actor=admin,
@@ -166,6 +171,7 @@ class Estate:
                 description=description,
                 owner=self.b.users[owner],
                 support_team=self.b.teams[team],
+                service_hours=office,
             )
 
     def _cis(self) -> None:
