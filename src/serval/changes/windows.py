@@ -575,10 +575,15 @@ def delete_window(
 
 
 def _span(window: ChangeWindow) -> tuple[datetime, datetime]:
+    """Where the window can affect a planned change: a blackout over its occurrences; a
+    maintenance window binds every change planned before its last occurrence ends."""
     try:
-        return window.starts_at, series_end(window)
+        end = series_end(window)
     except ValueError:
-        return window.starts_at, window.ends_at
+        end = window.ends_at
+    if window.kind == WindowKind.MAINTENANCE:
+        return datetime(1970, 1, 1, tzinfo=UTC), end
+    return window.starts_at, end
 
 
 def changes_in_spans(tenant_id: int, spans: Iterable[tuple[datetime, datetime]]) -> set[int]:
@@ -603,7 +608,13 @@ def changes_in_spans(tenant_id: int, spans: Iterable[tuple[datetime, datetime]])
 def _enqueue_refresh(
     window: ChangeWindow, *, spans: list[tuple[datetime, datetime]], extra: Iterable[int] = ()
 ) -> None:
+    from serval.changes.models import ChangeConflict
+
     ids = changes_in_spans(window.tenant_id, spans) | set(extra)
+    if window.pk:
+        ids |= set(
+            ChangeConflict.objects.filter(window_id=window.pk).values_list("change_id", flat=True)
+        )
     if ids:
         from serval.changes.conflicts import refresh_changes
 
