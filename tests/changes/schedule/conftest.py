@@ -11,6 +11,7 @@ from django.utils import timezone
 from serval.changes import windows
 from serval.changes.models import ChangeConflict, ChangeWindow
 from serval.people.models import User
+from tests.api.conftest import api_as  # noqa: F401  (fixture)
 from tests.changes.conftest import estate, window  # noqa: F401  (fixture and helper)
 
 

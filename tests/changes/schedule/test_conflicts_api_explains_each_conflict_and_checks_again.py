@@ -5,7 +5,7 @@ stored conflict with its rule, CI, window or other change, span and a sentence; 
 from __future__ import annotations
 
 from serval.changes.models import ChangeConflict
-from tests.api.conftest import api_as, assert_problem  # noqa: F401
+from tests.api.conftest import assert_problem
 from tests.changes.conftest import make_change
 from tests.changes.schedule.conftest import make_window
 

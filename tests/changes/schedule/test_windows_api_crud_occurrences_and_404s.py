@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from serval.changes.models import ChangeWindow
-from tests.api.conftest import api_as, assert_problem  # noqa: F401
+from tests.api.conftest import assert_problem
 from tests.changes.schedule.conftest import day, make_window
 
 
