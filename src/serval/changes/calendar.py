@@ -136,7 +136,10 @@ def conflicts_of(change_ids: list[int]) -> dict[int, list[ChangeConflict]]:
     """The stored conflicts of these changes (one query)."""
     out: dict[int, list[ChangeConflict]] = {pk: [] for pk in change_ids}
     if change_ids:
-        for c in ChangeConflict.objects.filter(change_id__in=change_ids).order_by("rule", "pk"):
+        from serval.changes.explain import RELATED
+
+        rows = ChangeConflict.objects.filter(change_id__in=change_ids).select_related(*RELATED)
+        for c in rows.order_by("rule", "pk"):
             out[c.change_id].append(c)
     return out
 

@@ -31,7 +31,8 @@ def test_each_view_shows_the_change_its_conflict_and_the_blackout(world, estate,
     html = page.content.decode()
     assert change.number in html and "Patch the kernel" in html
     assert "Year-end freeze" in html and "Blackout" in html
-    assert "The CI is in a blackout window" in html  # listed under "Conflicts in this period"
+    # Listed under "Conflicts in this period", explained.
+    assert f"{estate.server.name} is in the blackout window “Year-end freeze”" in html
     if view != "list":
         assert "has-conflict" in html and f"/changes/windows/{freeze.pk}/" in html
 

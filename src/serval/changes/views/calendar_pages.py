@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from serval.changes import calendar as cal
-from serval.changes import feeds
+from serval.changes import explain, feeds
 from serval.changes import states as S
 from serval.changes.models import ChangeType, ConflictRule, Risk
 from serval.core.errors import ValidationFailed
@@ -131,6 +131,7 @@ class Bar:
     starts_at: datetime
     ends_at: datetime
     conflicts: list[str]
+    explanations: list[str] = field(default_factory=list)
     risk_class: str = ""
 
     @property
@@ -159,6 +160,7 @@ def _bars(user: User, start: datetime, end: datetime, filters: cal.Filters) -> l
                 starts_at=d.planned_start,  # type: ignore[arg-type]
                 ends_at=d.planned_end,  # type: ignore[arg-type]
                 conflicts=sorted({str(labels[c.rule]) for c in conflicts[d.work_item_id]}),
+                explanations=[explain.sentence(c) for c in conflicts[d.work_item_id]],
                 risk_class=RISK_CLASS.get(d.risk, "risk-very-high"),
             )
         )
