@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -179,16 +180,39 @@ def normalize_rule(text: str, *, starts_at: datetime, time_zone: str) -> str:
     return canonical
 
 
-def _build(canonical: str, starts_at: datetime, tz: ZoneInfo) -> RRule:
+def _build(
+    canonical: str, starts_at: datetime, tz: ZoneInfo, *, near: datetime | None = None
+) -> RRule:
+    """The rule from `starts_at`; with `near`, re-based to start shortly before it when that
+    gives the same occurrences from there on (dateutil always iterates from its start)."""
+    origin = starts_at.astimezone(tz)
+    dtstart = origin
+    if near is not None:
+        dtstart = _rebased(canonical, origin, near.astimezone(tz))
     try:
-        rule = rrulestr(canonical, dtstart=starts_at.astimezone(tz), cache=False)
+        rule = rrulestr(canonical, dtstart=dtstart, cache=False)
     except (ValueError, TypeError, OverflowError, KeyError, IndexError) as exc:
         raise ValueError(_("Not a valid RRULE: %s") % str(exc)[:120]) from exc
     if not isinstance(rule, RRule):
         raise ValueError(_("One RRULE only."))
     if "COUNT" not in canonical and "UNTIL" not in canonical:
-        rule = rule.replace(until=starts_at.astimezone(tz) + relativedelta(years=MAX_SERIES_YEARS))
+        rule = rule.replace(until=origin + relativedelta(years=MAX_SERIES_YEARS))
     return rule
+
+
+def _rebased(canonical: str, origin: datetime, near: datetime) -> datetime:
+    """A later start with the same occurrences after `near`: whole periods of a DAILY or WEEKLY
+    rule without COUNT or BYSETPOS (which count from the first occurrence) repeat exactly.
+    Aware arithmetic with one tzinfo keeps the wall time, so the local start stays put."""
+    parts = dict(p.split("=", 1) for p in canonical.split(";"))
+    if "COUNT" in parts or "BYSETPOS" in parts or parts.get("FREQ") not in ("DAILY", "WEEKLY"):
+        return origin
+    period = int(parts.get("INTERVAL", "1")) * (7 if parts["FREQ"] == "WEEKLY" else 1)
+    gap = (near.replace(tzinfo=None) - origin.replace(tzinfo=None)).days
+    periods = gap // period - 1
+    if periods <= 0:
+        return origin
+    return origin + timedelta(days=periods * period)
 
 
 def expand(
@@ -213,10 +237,10 @@ def expand(
             return [Occurrence(starts_at.astimezone(UTC), ends_at.astimezone(UTC))]
         return []
     tz = zone(time_zone)
-    rule = _build(rrule, starts_at, tz)
     # Wall-clock comparisons inside the rule are a day off at most around DST: widen, then
     # filter exactly in UTC.
     lower = (start - duration - timedelta(days=1)).astimezone(tz)
+    rule = _build(rrule, starts_at, tz, near=lower)
     found: list[Occurrence] = []
     for local in rule.xafter(lower, inc=True):
         begin = local.astimezone(UTC)
@@ -248,15 +272,23 @@ def series_end(window: ChangeWindow) -> datetime:
     """When the last occurrence ends (a rule without COUNT/UNTIL stops after 10 years)."""
     if not window.rrule:
         return window.ends_at
-    rule = _build(window.rrule, window.starts_at, zone(window.time_zone))
+    return _series_end(window.starts_at, window.ends_at, window.rrule, window.time_zone)
+
+
+@lru_cache(maxsize=2048)
+def _series_end(starts_at: datetime, ends_at: datetime, rrule: str, time_zone: str) -> datetime:
+    tz = zone(time_zone)
+    rule = _build(rrule, starts_at, tz)
     last = None
     if rule._count:  # dateutil keeps these private
         for last in rule:  # noqa: B007
             pass
     else:
-        last = rule.before(rule._until, inc=True)
-    last_start = last.astimezone(UTC) if last is not None else window.starts_at
-    return last_start + (window.ends_at - window.starts_at)
+        until = rule._until
+        rule = _build(rrule, starts_at, tz, near=until - timedelta(days=1))
+        last = rule.before(until, inc=True)
+    last_start = last.astimezone(UTC) if last is not None else starts_at
+    return last_start + (ends_at - starts_at)
 
 
 def check_span(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:

@@ -23,13 +23,15 @@ def _exists(local: datetime) -> bool:
     return back.replace(tzinfo=None) == local.replace(tzinfo=None)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(
     zone_name=st.sampled_from(ZONES),
     day=st.dates(min_value=datetime(2026, 1, 1).date(), max_value=datetime(2028, 12, 31).date()),
     hour=st.integers(0, 23),
     minutes=st.integers(15, 24 * 60),
-    freq=st.sampled_from(["DAILY", "WEEKLY", "MONTHLY"]),
+    freq=st.sampled_from(
+        ["DAILY", "WEEKLY", "MONTHLY", "DAILY;INTERVAL=3", "WEEKLY;INTERVAL=2;BYDAY=MO,TH"]
+    ),
     span_days=st.integers(1, 366),
     offset_days=st.integers(0, 400),
 )
@@ -38,10 +40,13 @@ def test_occurrences_keep_their_local_start_and_their_length(
 ):
     tz = ZoneInfo(zone_name)
     starts_at = datetime(day.year, day.month, day.day, hour, tzinfo=tz)
-    if not _exists(starts_at):
-        starts_at += timedelta(hours=1)
     if freq == "MONTHLY" and day.day > 28:
         starts_at = starts_at.replace(day=28)
+    if "BYDAY" in freq:
+        while starts_at.weekday() not in (0, 3):
+            starts_at += timedelta(days=1)
+    if not _exists(starts_at):
+        starts_at += timedelta(hours=1)
     ends_at = starts_at + timedelta(minutes=minutes)
     rule = windows.normalize_rule(f"FREQ={freq}", starts_at=starts_at, time_zone=zone_name)
     span_start = starts_at.astimezone(UTC) + timedelta(days=offset_days)
@@ -63,7 +68,20 @@ def test_occurrences_keep_their_local_start_and_their_length(
         local = occurrence.starts_at.astimezone(tz)
         if _exists(local.replace(hour=wall.hour, minute=wall.minute)):
             assert local.time() == wall
-    if freq == "DAILY":
+    # The same as walking the rule from its very first occurrence (the expansion skips ahead).
+    from dateutil.rrule import rrulestr
+
+    reference = [
+        o.astimezone(UTC)
+        for o in rrulestr(rule, dtstart=starts_at).between(
+            (span_start - (ends_at - starts_at)).astimezone(tz),
+            span_end.astimezone(tz),
+            inc=True,
+        )
+    ]
+    reference = [r for r in reference if r < span_end and r + (ends_at - starts_at) > span_start]
+    assert [o.starts_at for o in found] == reference
+    if freq == "DAILY":  # plain daily
         # Every local day whose occurrence meets the span is there: none is skipped.
         expected = span_days + (1 if minutes > 0 else 0)
         assert expected - 2 <= len(found) <= expected + 2

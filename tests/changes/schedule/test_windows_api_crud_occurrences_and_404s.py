@@ -110,3 +110,15 @@ def test_bad_input_is_a_field_error(world, api_as):
         body = assert_problem(api.post("changes/windows", _body(**extra)), 422)
         assert field in {e["field"] for e in body["errors"]}, (extra, body)
     assert not ChangeWindow.objects.exists()
+
+
+def test_listing_twenty_windows_takes_a_constant_number_of_queries(
+    world, estate, api_as, django_assert_max_num_queries
+):
+    for n in range(20):
+        make_window(world.manager, name=f"w{n}", cis=[estate.server.pk], teams=[world.team.pk])
+    api = api_as(world.agent)
+    # token, last-used stamp, grants (reach), the page, and one per scope list.
+    with django_assert_max_num_queries(8):
+        response = api.get("changes/windows?limit=50")
+    assert len(response.json()["items"]) == 20

@@ -38,6 +38,7 @@ router = Router(tags=["change schedule"])
 KindName = Literal["maintenance", "blackout"]
 Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
 IdList = Annotated[list[Id], Field(max_length=W.MAX_SCOPE)]
+CalendarLimit = Annotated[int, Field(ge=1, le=1000)]
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -130,7 +131,7 @@ class CalendarParams(Schema):
     state: str | None = Field(
         None, max_length=200, description="comma-separated states (default: all but cancelled)"
     )
-    limit: Limit = 500
+    limit: CalendarLimit = 500
     cursor: str | None = Field(None, max_length=1000)
 
 

@@ -27,7 +27,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from serval.changes import calendar as cal
 from serval.changes import explain, feeds
@@ -319,12 +319,12 @@ def _feed(request: HttpRequest, user_id: int, key: str, kind: str) -> HttpRespon
     return response
 
 
-@require_GET
+@require_safe
 def changes_feed(request: HttpRequest, user_id: int, key: str) -> HttpResponse:
     return _feed(request, user_id, key, "changes")
 
 
-@require_GET
+@require_safe
 def windows_feed(request: HttpRequest, user_id: int, key: str) -> HttpResponse:
     return _feed(request, user_id, key, "windows")
 
