@@ -325,7 +325,7 @@ def windows_visible_to(user: User) -> QuerySet[ChangeWindow]:
 def access_window(user: User, pk: int, *, for_update: bool = False) -> ChangeWindow:
     qs = windows_visible_to(user).select_related("tenant")
     if for_update:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))
     window = qs.filter(pk=pk).first() if isinstance(pk, int) else None
     if window is None:
         raise NotFound(_("No such window."))
@@ -535,7 +535,11 @@ def update_window(
     """Change a window; the changes planned in its old and new span are re-checked."""
     _require_manager(actor, window.tenant_id)
     with transaction.atomic():
-        window = ChangeWindow.objects.select_for_update().select_related("tenant").get(pk=window.pk)
+        window = (
+            ChangeWindow.objects.select_for_update(of=("self",))
+            .select_related("tenant")
+            .get(pk=window.pk)
+        )
         check_version(expected_version, window.version)
         before_span = _span(window)
         before_scopes = _current_scopes(window)
