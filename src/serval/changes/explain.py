@@ -22,12 +22,11 @@ def when(start: datetime | None, end: datetime | None) -> str:
     if start is None or end is None:
         return ""
     a, b = timezone.localtime(start), timezone.localtime(end)
-    first = formats.date_format(a, "DATETIME_FORMAT")
-    last = (
-        formats.time_format(b, "TIME_FORMAT")
-        if a.date() == b.date()
-        else (formats.date_format(b, "DATETIME_FORMAT"))
-    )
+    first = formats.date_format(a, "D j M Y H:i")
+    if a.date() == b.date():
+        last = formats.time_format(b, "H:i")
+    else:
+        last = formats.date_format(b, "D j M Y H:i")
     return f"{first} – {last}"
 
 
