@@ -1,3 +1,4 @@
+import "./calendar.js";
 // Serval's own browser code, bundled by scripts/build-assets.mjs into vendor/serval.js.
 //
 // Our Content-Security-Policy forbids inline scripts, so every bit of page behaviour lives here
