@@ -46,6 +46,18 @@ _LABELS: dict[str, dict[Any, Any]] = {
 }
 
 
+def _change_labels() -> None:
+    """Change fields in journal entries read as labels too (DOMAIN.md §2.3)."""
+    from serval.changes.models import ChangeType, CloseCode, Risk
+
+    _LABELS["close_code"] = {**dict(CLOSE_CODES), **dict(CloseCode.choices)}
+    _LABELS["change_type"] = dict(ChangeType.choices)
+    _LABELS["risk"] = dict(Risk.choices)
+
+
+_change_labels()
+
+
 @register.filter(name="markdown")
 def markdown_filter(value: str | None) -> SafeString:
     """Render a Markdown body as sanitised HTML (raw HTML and unsafe links never survive)."""
