@@ -18,6 +18,8 @@ class Event(models.TextChoices):
     RESOLVED = "resolved", _("A work item I take part in is resolved")
     SLA_WARNING = "sla_warning", _("A service level target is at risk (50 % / 75 %)")
     SLA_BREACH = "sla_breach", _("A service level target is missed")
+    CHANGE_SCHEDULED = "change_scheduled", _("A change I requested is authorized and scheduled")
+    CHANGE_REJECTED = "change_rejected", _("A change I requested is rejected back to New")
 
 
 AGENT_ONLY_EVENTS = frozenset({Event.WORK_NOTE, Event.SLA_WARNING, Event.SLA_BREACH})
