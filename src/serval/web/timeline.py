@@ -241,11 +241,19 @@ class Entry:
         return self.verb in ("comment", "work_note")
 
 
-def _changes(raw: dict[str, Any]) -> list[Change]:
+# Where a kind names a common field differently (a change's caller is its requester).
+KIND_LABELS = {
+    "change": {"caller": _("Requester"), "title": _("Short description")},
+    "change_task": {"parent": _("Change")},
+}
+
+
+def _changes(raw: dict[str, Any], kind: str = "incident") -> list[Change]:
     out = []
+    labels = {**FIELD_LABELS, **KIND_LABELS.get(kind, {})}
     for name, pair in (raw or {}).items():
         old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-        out.append(Change(name, str(FIELD_LABELS.get(name, name)), old, new))
+        out.append(Change(name, str(labels.get(name, name)), old, new))
     return out
 
 
@@ -283,13 +291,15 @@ def timeline(
         entry = Entry(event=event, verb=event.verb, icon=icon, colour=colour, kind=item.kind)
         data = event.data or {}
         if event.verb == "updated":
-            entry.changes = _changes(data.get("changes", {}))
+            entry.changes = _changes(data.get("changes", {}), item.kind)
         elif event.verb == "transition":
-            entry.changes = _changes(data.get("changes", {}))
+            entry.changes = _changes(data.get("changes", {}), item.kind)
         elif event.verb == "created":
             entry.changes = [
                 c
-                for c in _changes({k: [None, v] for k, v in data.get("fields", {}).items()})
+                for c in _changes(
+                    {k: [None, v] for k, v in data.get("fields", {}).items()}, item.kind
+                )
                 if c.new not in (None, "") and c.field != "title"
             ]
         elif event.verb == "attachment":

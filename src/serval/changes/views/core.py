@@ -206,6 +206,12 @@ def change_create(request: HttpRequest) -> HttpResponse:
 # --- the change page --------------------------------------------------------------------------
 
 
+def _path(machine: Any) -> list[Any]:
+    """The states on this type's path, in order (Cancelled is a way out, not a step)."""
+    on_path = {t.source for t in machine.transitions} | {t.target for t in machine.transitions}
+    return [s for s in machine.states.values() if s.key in on_path and s.key != S.CANCELLED]
+
+
 def _detail_context(request: HttpRequest, item: WorkItem, **overrides: Any) -> dict[str, Any]:
     from serval.changes.api.core import transitions_for, uncovered_counts
 
@@ -249,7 +255,7 @@ def _detail_context(request: HttpRequest, item: WorkItem, **overrides: Any) -> d
         "item": item,
         "detail": detail,
         "state": machine.states.get(item.state),
-        "machine_states": [s for s in machine.states.values() if s.key != S.CANCELLED],
+        "machine_states": _path(machine),
         "transitions": transitions,
         "uncovered": uncovered,
         "has_conflicts": detail.conflict_status == ConflictStatus.CONFLICTS,
