@@ -87,7 +87,9 @@ def is_change_manager(actor: User | None) -> bool:
 def detail_of(item: WorkItem, *, for_update: bool = False) -> ChangeDetail:
     qs = ChangeDetail.objects.select_related("template")
     if for_update:
-        qs = qs.select_for_update()
+        # Lock the detail row only: PostgreSQL refuses FOR UPDATE on the nullable side of the
+        # outer join to the (optional) template.
+        qs = qs.select_for_update(of=("self",))
     return qs.get(work_item_id=item.pk)
 
 
