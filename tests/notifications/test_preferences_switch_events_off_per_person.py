@@ -27,7 +27,14 @@ def test_a_switched_off_event_is_not_mailed_but_others_are(world, inbox):
 def test_defaults_are_on_and_requesters_see_no_internal_events(world):
     assert all(actions.preferences_of(world.agent).values())
     assert "work_note" in actions.preferences_of(world.agent)
-    assert set(actions.preferences_of(world.requester)) == {"assigned", "commented", "resolved"}
+    # A requester may be the requester of a change too (DOMAIN.md §2.3 "requester notified").
+    assert set(actions.preferences_of(world.requester)) == {
+        "assigned",
+        "commented",
+        "resolved",
+        "change_scheduled",
+        "change_rejected",
+    }
     with pytest.raises(ValidationFailed):
         actions.set_preferences(
             actor=world.requester, user=world.requester, enabled={"sla_breach": False}
@@ -55,6 +62,8 @@ def test_the_profile_page_shows_and_saves_the_checkboxes(world, client):
         "sla_warning": False,
         "sla_breach": True,
         "lifecycle_reminder": False,
+        "change_scheduled": False,
+        "change_rejected": False,
     }
     html = client.get("/accounts/profile/").content.decode()
     assert 'value="commented">' in html and 'value="assigned" checked' in html

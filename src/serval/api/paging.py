@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core import signing
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,25 @@ def _bad_cursor() -> ValidationFailed:
     return ValidationFailed({"cursor": _("Invalid or expired cursor; start from the first page.")})
 
 
+def _sort_field(model: type[Model], path: str) -> Any:
+    """The model field behind `path`, following relations ("change__planned_start")."""
+    *hops, name = path.split("__")
+    for hop in hops:
+        model = model._meta.get_field(hop).related_model  # type: ignore[assignment]
+    return model._meta.get_field(name)
+
+
+def _value_of(row: Any, path: str) -> Any:
+    if isinstance(row, dict):
+        return row[path]
+    value = row
+    for hop in path.split("__"):
+        value = getattr(value, hop, None)
+        if value is None:
+            return None
+    return value
+
+
 def page[M: Model, R](
     request: HttpRequest,
     qs: QuerySet[M, R],
@@ -37,34 +56,48 @@ def page[M: Model, R](
     """One page of `qs` ordered by `ordering` then id, and the URL of the next page or None.
 
     `qs` may be a `.values()` queryset (rows are dicts holding `id` and the ordering field),
-    so hot lists can skip building model instances.
+    so hot lists can skip building model instances. The ordering may follow a relation
+    ("change__planned_start"); a nullable sort field puts empty values last in both
+    directions, on SQLite and PostgreSQL alike, and pages through them by id.
     """
     field = ordering.lstrip("-")
     desc = ordering.startswith("-")
-    qs = qs.order_by(ordering, "-pk" if desc else "pk")
+    model_field = _sort_field(qs.model, field)
+    nullable = bool(getattr(model_field, "null", False))
+    if nullable:
+        key = F(field).desc(nulls_last=True) if desc else F(field).asc(nulls_last=True)
+        qs = qs.order_by(key, "-pk" if desc else "pk")
+    else:
+        qs = qs.order_by(ordering, "-pk" if desc else "pk")
     if cursor:
         try:
             data = signing.loads(cursor, salt=SALT)
             if not isinstance(data, dict) or data.get("o") != ordering:
                 raise _bad_cursor()
-            model_field = qs.model._meta.get_field(field)
-            value = model_field.to_python(data["v"])  # type: ignore[union-attr]
+            raw = data["v"]
+            value = None if raw is None else model_field.to_python(raw)
             last_id = int(data["i"])
         except ValidationFailed:
             raise
         except Exception as exc:
             raise _bad_cursor() from exc
         op = "lt" if desc else "gt"
-        qs = qs.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": last_id}))
+        if value is None:
+            if not nullable:
+                raise _bad_cursor()
+            qs = qs.filter(**{f"{field}__isnull": True, f"pk__{op}": last_id})
+        else:
+            after = Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": last_id})
+            if nullable:
+                after |= Q(**{f"{field}__isnull": True})
+            qs = qs.filter(after)
     rows = list(qs[: limit + 1])
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
     last: Any = rows[-1]
-    if isinstance(last, dict):
-        value, last_pk = last[field], last["id"]
-    else:
-        value, last_pk = getattr(last, field), last.pk
+    value = _value_of(last, field)
+    last_pk = last["id"] if isinstance(last, dict) else last.pk
     if hasattr(value, "isoformat"):
         value = value.isoformat()
     token = signing.dumps({"o": ordering, "v": value, "i": last_pk}, salt=SALT, compress=True)

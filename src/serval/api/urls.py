@@ -20,6 +20,7 @@ from serval.api.auth import BearerAuth, SessionAuth
 from serval.approvals.api import router as approvals_router
 from serval.assets.api import router as assets_router
 from serval.changes.api import router as changes_router
+from serval.changes.api.core import tasks_router as change_tasks_router
 from serval.cmdb.api import router as cmdb_router
 from serval.incidents.api import router as incidents_router
 from serval.people.api import router as people_router
@@ -68,9 +69,11 @@ def _unknown(request: HttpRequest) -> HttpResponse:
 api = ServalAPI(
     title="Serval API",
     version="1",
-    description="IT service management: incidents, people and teams. Errors are RFC 9457 "
-    "problem+json; send `Authorization: Bearer <token>` (create one with `serval token "
-    "create USER` or POST /api/v1/tokens).",
+    description="IT service management: incidents, changes (standard from approved templates, "
+    "normal and emergency; their tasks, risk, conflicts and schedule) and their approvals, "
+    "services, the CMDB, assets, people and teams. Errors are RFC 9457 problem+json; send "
+    "`Authorization: Bearer <token>` (create one with `serval token create USER` or POST "
+    "/api/v1/tokens).",
     urls_namespace="api",
     auth=[BearerAuth(), SessionAuth()],
 )
@@ -84,4 +87,5 @@ api.add_router("/services", services_router)
 api.add_router("/cmdb", cmdb_router)
 api.add_router("/assets", assets_router)
 api.add_router("/changes", changes_router)
+api.add_router("/change-tasks", change_tasks_router)
 api.add_router("/approvals", approvals_router)

@@ -162,6 +162,8 @@ class ChangeDetail(models.Model):
             models.Index(fields=["change_type", "risk"], name="change_type_risk"),
             models.Index(fields=["risk"], name="change_risk"),
             models.Index(fields=["template"], name="change_template"),
+            # The change list and the API filter by it (STYLE: index every filter offered).
+            models.Index(fields=["conflict_status"], name="change_conflict_status"),
         ]
 
     def __str__(self) -> str:

@@ -229,3 +229,12 @@ def cancel_open(*, change: WorkItem, actor: User | None) -> int:
         )
         count += 1
     return count
+
+
+def comment_on_task(*, actor: User, task: WorkItem, body: Any, internal: bool = False) -> None:
+    """A comment or work note on a change task (agents: tasks are agents' work)."""
+    _require_agent(actor)
+    body = work.clean_body(body)
+    with transaction.atomic():
+        task = work.lock(task)
+        work.do_add_comment(item=task, actor=actor, body=body, internal=internal)

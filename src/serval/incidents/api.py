@@ -12,8 +12,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema, Status
-from ninja.files import UploadedFile
+from ninja import Query, Router, Schema, Status
 from ninja.renderers import JSONRenderer
 from pydantic import Field
 
@@ -32,7 +31,6 @@ from serval.api.schemas import (
     problems,
 )
 from serval.cmdb import worklinks
-from serval.cmdb.querysets import access_ci
 from serval.core.errors import NotFound, ValidationFailed
 from serval.core.models import Tenant
 from serval.core.tenancy import reach
@@ -40,8 +38,6 @@ from serval.incidents import actions
 from serval.incidents import states as S
 from serval.incidents.models import DEFAULT_MATRIX, IncidentDetail, PriorityRule
 from serval.people.models import User
-from serval.services.querysets import access_service
-from serval.work import actions as work
 from serval.work.models import Channel, Kind, WorkItem
 
 router = Router(tags=["incidents"])
@@ -81,12 +77,6 @@ RELATED = (
 # --- schemas ---------------------------------------------------------------------------------
 
 
-class TransitionOut(Schema):
-    to: str
-    label: str
-    requires: list[str]
-
-
 class MajorOut(Schema):
     state: str
     proposed_by: UserRef | None
@@ -96,9 +86,9 @@ class MajorOut(Schema):
     business_impact: str
 
 
-class ImpactRef(Schema):
-    id: int
-    name: str
+TransitionOut = workitems.TransitionOut
+ImpactRef = workitems.ImpactRef
+PageParams = workitems.PageParams
 
 
 class IncidentOut(Schema):
@@ -181,15 +171,6 @@ class TransitionIn(In):
     assignee: UserKey | None = None
 
 
-class CommentIn(In):
-    body: str = Field(..., min_length=1, max_length=20000)
-    internal: bool = False
-
-
-class WatcherIn(In):
-    user: UserKey | None = Field(None, description="Id or username; default: you.")
-
-
 class MajorIn(In):
     action: Literal["propose", "accept", "reject"]
     business_impact: str | None = Field(None, max_length=4000)
@@ -218,54 +199,6 @@ class IncidentFilters(Schema):
     impacted_service: Id | None = Field(None, description="Impacts this service (id).")
     q: str | None = Field(None, max_length=200, description="Full-text search.")
     ordering: Ordering = "-opened_at"  # type: ignore[valid-type]
-    limit: Limit = DEFAULT_LIMIT
-    cursor: str | None = Field(None, max_length=1000)
-
-
-class LinkedCIOut(Schema):
-    id: int
-    name: str
-    ci_class: str
-    operational_status: str
-
-
-class LinkedServiceOut(Schema):
-    id: int
-    name: str
-    kind: str
-    criticality: str
-
-
-class CILinkIn(In):
-    ci: Id
-
-
-class IncidentServiceLinkIn(In):
-    service: Id
-
-
-class ImpactNode(Schema):
-    kind: str
-    id: int
-    name: str
-
-
-class ImpactedServiceOut(Schema):
-    id: int
-    name: str
-    kind: str
-    criticality: str
-    depth: int
-    direct: bool
-    via_ci: ImpactRef | None
-    path: list[ImpactNode]
-
-
-class IncidentImpactOut(Schema):
-    services: list[ImpactedServiceOut]
-
-
-class PageParams(Schema):
     limit: Limit = DEFAULT_LIMIT
     cursor: str | None = Field(None, max_length=1000)
 
@@ -642,71 +575,6 @@ def transition_incident(
     return _respond(request, response, item)
 
 
-@router.post("/{number}/comments", response={201: workitems.JournalEventOut, **problems(403, 404)})
-def comment(request: HttpRequest, number: str, payload: CommentIn) -> Status[dict[str, Any]]:
-    """A customer-visible comment, or an internal work note (agents only)."""
-    item = _get(request, number)
-    user = actor(request)
-    actions.comment_on_incident(actor=user, item=item, body=payload.body, internal=payload.internal)
-    return Status(201, workitems.latest_comment(item, user))
-
-
-@router.get("/{number}/journal", response={200: workitems.JournalPage, **problems(404)})
-def journal(request: HttpRequest, number: str, params: Query[PageParams]) -> dict[str, Any]:
-    """The audit trail, oldest first; requesters never see internal events."""
-    item = _get(request, number)
-    cursor = _clean(params.cursor, field="cursor")
-    return workitems.journal_page(request, item, limit=params.limit, cursor=cursor)
-
-
-@router.get("/{number}/attachments", response={200: list[workitems.AttachmentOut], **problems(404)})
-def list_attachments(request: HttpRequest, number: str) -> list[dict[str, Any]]:
-    item = _get(request, number)
-    return workitems.attachments_of(item, actor(request))
-
-
-@router.post(
-    "/{number}/attachments",
-    response={201: workitems.AttachmentOut, **problems(403, 404, 413)},
-)
-def upload_attachment(
-    request: HttpRequest,
-    number: str,
-    file: File[UploadedFile],
-    internal: Form[bool] = False,
-) -> Status[dict[str, Any]]:
-    """Attach a file (size, type and content checked by the action; stored outside web root)."""
-    item = _get(request, number)
-    attachment = work.add_attachment(
-        item=item, actor=actor(request), upload=file, internal=internal
-    )
-    attachment.uploaded_by = actor(request)
-    return Status(201, workitems.attachment_out(attachment))
-
-
-@router.get("/{number}/watchers", response={200: list[UserRef], **problems(404)})
-def list_watchers(request: HttpRequest, number: str) -> list[dict[str, Any]]:
-    return workitems.watchers_of(_get(request, number))
-
-
-@router.post("/{number}/watchers", response={200: list[UserRef], **problems(403, 404)})
-def add_watcher(request: HttpRequest, number: str, payload: WatcherIn) -> list[dict[str, Any]]:
-    """Watch an incident yourself, or (agents) add someone who works in its tenant."""
-    item = _get(request, number)
-    user = workitems.find_user(request, payload.user, field="user")
-    work.set_watching(item=item, actor=actor(request), user=user, watching=True)
-    return workitems.watchers_of(item)
-
-
-@router.delete("/{number}/watchers/{username}", response={200: list[UserRef], **problems(403, 404)})
-def remove_watcher(request: HttpRequest, number: str, username: str) -> list[dict[str, Any]]:
-    item = _get(request, number)
-    key = _clean(username, field="username") or ""
-    user = workitems.find_user(request, key if key == "me" else key[:150], field="username")
-    work.set_watching(item=item, actor=actor(request), user=user, watching=False)
-    return workitems.watchers_of(item)
-
-
 @router.post("/{number}/major", response={200: IncidentOut, **problems(403, 404)})
 def major(
     request: HttpRequest, number: str, payload: MajorIn, response: HttpResponse
@@ -725,101 +593,14 @@ def major(
     return _respond(request, response, item)
 
 
-# --- affected CIs and services, impacted services (serval.cmdb.worklinks) ---------------------
+# --- comments, journal, attachments, watchers, CIs, services, impact, links -----------------
 
-
-def _ci_out(ci: Any) -> dict[str, Any]:
-    return {
-        "id": ci.pk,
-        "name": ci.name,
-        "ci_class": ci.ci_class.name,
-        "operational_status": ci.operational_status,
-    }
-
-
-def _service_out(service: Any) -> dict[str, Any]:
-    return {
-        "id": service.pk,
-        "name": service.name,
-        "kind": service.kind,
-        "criticality": service.criticality,
-    }
-
-
-@router.get("/{number}/cis", response={200: list[LinkedCIOut], **problems(403, 404)})
-def list_cis(request: HttpRequest, number: str) -> list[dict[str, Any]]:
-    """The CIs the incident affects (agents: CIs are agent data)."""
-    item = _get(request, number)
-    return [_ci_out(c) for c in worklinks.linked_cis(item, actor(request))]
-
-
-@router.post("/{number}/cis", response={201: LinkedCIOut, **problems(403, 404)})
-def link_ci(request: HttpRequest, number: str, payload: CILinkIn) -> Status[dict[str, Any]]:
-    """Name a CI the incident affects (one of its tenant); impacted services are recomputed."""
-    item = _get(request, number)
-    user = actor(request)
-    worklinks.ensure_can_link(user, item)  # before the CI look-up: requesters get 403, not 404
-    ci = access_ci(user, payload.ci)
-    worklinks.link_ci(actor=user, item=item, ci=ci)
-    return Status(201, _ci_out(ci))
-
-
-@router.delete("/{number}/cis/{ci_id}", response={204: None, **problems(403, 404)})
-def unlink_ci(request: HttpRequest, number: str, ci_id: Id) -> Status[None]:
-    item = _get(request, number)
-    user = actor(request)
-    worklinks.ensure_can_link(user, item)
-    worklinks.unlink_ci(actor=user, item=item, ci=access_ci(user, ci_id))
-    return Status(204, None)
-
-
-@router.get("/{number}/services", response={200: list[LinkedServiceOut], **problems(404)})
-def list_services(request: HttpRequest, number: str) -> list[dict[str, Any]]:
-    """The services the incident affects directly (those the caller may see)."""
-    item = _get(request, number)
-    return [_service_out(s) for s in worklinks.linked_services(item, actor(request))]
-
-
-@router.post("/{number}/services", response={201: LinkedServiceOut, **problems(403, 404)})
-def link_service(
-    request: HttpRequest, number: str, payload: IncidentServiceLinkIn
-) -> Status[dict[str, Any]]:
-    """Name a service the incident affects directly, without a CI."""
-    item = _get(request, number)
-    user = actor(request)
-    worklinks.ensure_can_link(user, item)
-    service = access_service(user, payload.service)
-    worklinks.link_service(actor=user, item=item, service=service)
-    return Status(201, _service_out(service))
-
-
-@router.delete("/{number}/services/{service_id}", response={204: None, **problems(403, 404)})
-def unlink_service(request: HttpRequest, number: str, service_id: Id) -> Status[None]:
-    item = _get(request, number)
-    user = actor(request)
-    worklinks.ensure_can_link(user, item)
-    worklinks.unlink_service(actor=user, item=item, service=access_service(user, service_id))
-    return Status(204, None)
-
-
-@router.get("/{number}/impact", response={200: IncidentImpactOut, **problems(404)})
-def impact(request: HttpRequest, number: str) -> dict[str, Any]:
-    """The services the incident impacts: directly linked, or upstream of its CIs, with paths.
-
-    Each path runs from the linked CI (or the directly linked service) to the service. Callers
-    who are not agents see only services they may see and no CI nodes.
-    """
-    item = _get(request, number)
-    rows = worklinks.impacted(item, actor(request))
-    return {
-        "services": [
-            {
-                **_service_out(r.service),
-                "depth": r.depth,
-                "direct": r.direct,
-                "via_ci": None if r.via_ci is None else {"id": r.via_ci.pk, "name": r.via_ci.name},
-                "path": [{"kind": n.kind, "id": n.id, "name": n.name} for n in r.path],
-            }
-            for r in rows
-        ]
-    }
+workitems.mount_common(
+    router,
+    get=_get,
+    comment=actions.comment_on_incident,
+    noun="incident",
+    prefix="serval_incidents_api",
+)
+workitems.mount_impact(router, get=_get, noun="incident", prefix="serval_incidents_api")
+workitems.mount_links(router, get=_get, noun="incident", prefix="serval_incidents_api")

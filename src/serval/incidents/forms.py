@@ -419,19 +419,6 @@ class ParentForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput(attrs=VERSION_ATTRS))
 
 
-class ImpactLinkForm(forms.Form):
-    """Link or unlink an affected CI or service (serval.cmdb.worklinks does the rest)."""
-
-    op = forms.ChoiceField(
-        choices=[(op, op) for op in ("link_ci", "unlink_ci", "link_service", "unlink_service")]
-    )
-    # A CI id from the select, or a name / identifier typed when the tenant has too many CIs.
-    ci = forms.CharField(label=_("CI"), max_length=253, required=False)
-    service = forms.IntegerField(
-        label=_("Service"), min_value=1, max_value=2**63 - 1, required=False
-    )
-
-
 class MajorForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("propose", "propose"), ("accept", "accept"), ("reject", "reject")]

@@ -32,7 +32,6 @@ from serval.incidents.forms import (
     TEXT_FIELDS,
     AttachmentForm,
     CommentForm,
-    ImpactLinkForm,
     IncidentFilterForm,
     IncidentForm,
     MajorForm,
@@ -46,8 +45,8 @@ from serval.incidents.models import IncidentDetail, MajorState
 from serval.incidents.states import INCIDENT, OPEN_STATES
 from serval.people.models import User
 from serval.people.querysets import teams_visible_to
-from serval.services.querysets import services_visible_to
 from serval.sla.views import clock_groups
+from serval.web import workitem_views
 from serval.web.models import SavedView
 from serval.web.timeline import timeline
 from serval.work import actions as work
@@ -285,6 +284,9 @@ def _detail_context(request: HttpRequest, item: WorkItem, **overrides: Any) -> d
         "conflict": overrides.get("conflict"),
         "is_open": item.state in OPEN_STATES,
         "impact_card": worklinks.card(item, user, choices=True),
+        "links_card": workitem_views.links_card(
+            item, user, action=reverse("incident-links", args=[item.number])
+        ),
     }
     if editable:
         context["edit_form"] = overrides.get("edit") or IncidentForm(
@@ -568,42 +570,15 @@ def incident_major(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def incident_impact_links(request: HttpRequest, number: str) -> HttpResponse:
     """Link or unlink an affected CI or service; the impacted services are recomputed."""
-    user = _user(request)
     item = _incident(request, number)
     back = redirect(reverse("incident-detail", args=[item.number]) + "#impact")
-    form = ImpactLinkForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a CI or a service first."))
-        return back
-    op = form.cleaned_data["op"]
-    try:
-        worklinks.ensure_can_link(user, item)
-        if op in ("link_ci", "unlink_ci"):
-            ci = worklinks.resolve_ci(user, item, form.cleaned_data["ci"] or "")
-            if op == "link_ci":
-                worklinks.link_ci(actor=user, item=item, ci=ci)
-                done = _("%(name)s is now linked.")
-            else:
-                worklinks.unlink_ci(actor=user, item=item, ci=ci)
-                done = _("%(name)s is no longer linked.")
-            name = ci.name
-        else:
-            pk = form.cleaned_data["service"]
-            service = services_visible_to(user).filter(pk=pk).first() if pk else None
-            if service is None:
-                raise ValidationFailed({"service": _("Unknown service.")})
-            if op == "link_service":
-                worklinks.link_service(actor=user, item=item, service=service)
-                done = _("%(name)s is now linked.")
-            else:
-                worklinks.unlink_service(actor=user, item=item, service=service)
-                done = _("%(name)s is no longer linked.")
-            name = service.name
-    except ValidationFailed as exc:
-        for message in exc.as_dict().values():
-            messages.error(request, message)
-    except (PermissionDenied, NotFound) as exc:
-        messages.error(request, str(exc.detail))
-    else:
-        messages.success(request, done % {"name": name})
-    return back
+    return workitem_views.impact_links(request, item, back)
+
+
+@login_required
+@require_POST
+def incident_links(request: HttpRequest, number: str) -> HttpResponse:
+    """Add or remove a typed link to another item (a change that caused the incident …)."""
+    item = _incident(request, number)
+    back = redirect(reverse("incident-detail", args=[item.number]) + "#links")
+    return workitem_views.links_post(request, item, back)

@@ -13,6 +13,8 @@ or rolls back with the write that caused it: no mail for a change that never hap
 | public comment          | caller, watchers, assignee                                  |
 | work note (internal)    | assignee and watchers who are agents — never the caller     |
 | resolved                | caller and watchers                                         |
+| change scheduled        | the change's requester (DOMAIN.md §2.3 "requester notified")|
+| change rejected to New  | the change's requester, with the approver's comment         |
 
 The person who caused the event is never among them (checked again at send time, with each
 recipient's preferences, visibility of the item, and "agents only" for internal notes).
@@ -26,6 +28,7 @@ from serval.notifications.models import Event
 from serval.people.models import Team, User
 
 RESOLVED = "resolved"
+CHANGE = "change"
 
 
 def _assignment(item: Any, changes: dict[str, Any]) -> tuple[str, list[int]] | None:
@@ -59,12 +62,25 @@ def notifications_for(item: Any, verb: str, data: dict[str, Any]) -> list[tuple[
             out.append((Event.ASSIGNED, assigned[1]))
         if verb == "transition" and data.get("to") == RESOLVED:
             out.append((Event.RESOLVED, [item.caller_id, *_watchers(item)]))
+        if verb == "transition" and item.kind == CHANGE:
+            out.extend(_change_moves(item, data))
     elif verb == "comment":
         out.append((Event.COMMENTED, [item.caller_id, *_watchers(item), item.assignee_id]))
     elif verb == "work_note":
         people = [item.assignee_id, *_watchers(item, agents_only=True)]
         out.append((Event.WORK_NOTE, [p for p in people if p != item.caller_id]))
     return out
+
+
+def _change_moves(item: Any, data: dict[str, Any]) -> list[tuple[str, list[int]]]:
+    """A change's requester hears when it is scheduled and when a rejection returns it."""
+    from serval.changes.states import NEW, SCHEDULED
+
+    if data.get("to") == SCHEDULED:
+        return [(Event.CHANGE_SCHEDULED, [item.caller_id])]
+    if data.get("to") == NEW and data.get("rejected"):
+        return [(Event.CHANGE_REJECTED, [item.caller_id])]
+    return []
 
 
 def work_item_event(item: Any, event: Any) -> None:

@@ -59,9 +59,18 @@ def thread_id(item: Any) -> str:
     return f"<serval.item.{item.pk}@{mail_domain()}>"
 
 
+ITEM_PAGES = {
+    "incident": "incident-detail",
+    "change": "changes-detail",
+    "change_task": "changes-task-detail",
+}
+
+
 def item_url(item: Any) -> str:
+    """The item's own page: an incident's, a change's or a change task's."""
+    name = ITEM_PAGES.get(getattr(item, "kind", "incident"), "incident-detail")
     try:
-        path = reverse("incident-detail", args=[item.number])
+        path = reverse(name, args=[item.number])
     except NoReverseMatch:
         path = f"/incidents/{item.number}/"
     return settings.BASE_URL + path

@@ -22,6 +22,8 @@ class Event(models.TextChoices):
         "lifecycle_reminder",
         _("A warranty, lease, contract or software support I look after is about to end"),
     )
+    CHANGE_SCHEDULED = "change_scheduled", _("A change I requested is authorized and scheduled")
+    CHANGE_REJECTED = "change_rejected", _("A change I requested is rejected back to New")
 
 
 AGENT_ONLY_EVENTS = frozenset(

@@ -19,6 +19,8 @@ SUBJECTS = {
     Event.COMMENTED: _("[%(number)s] New comment: %(title)s"),
     Event.WORK_NOTE: _("[%(number)s] New work note: %(title)s"),
     Event.RESOLVED: _("[%(number)s] Resolved: %(title)s"),
+    Event.CHANGE_SCHEDULED: _("[%(number)s] Scheduled: %(title)s"),
+    Event.CHANGE_REJECTED: _("[%(number)s] Rejected, back to New: %(title)s"),
 }
 
 
@@ -60,7 +62,19 @@ def notify_work_item(event_id: int, kind: str, recipient_ids: list[int]) -> int:
         "close_code": str(dict(CLOSE_CODES).get(item.close_code, item.close_code)),
         "url": mail.item_url(item),
         "at": event.created_at,
+        "rejected": data.get("rejected", ""),
+        "planned_start": None,
+        "planned_end": None,
     }
+    if item.kind == "change":
+        from serval.changes.models import ChangeDetail
+
+        detail = ChangeDetail.objects.filter(work_item_id=item.pk).first()
+        if detail is not None:
+            context["planned_start"], context["planned_end"] = (
+                detail.planned_start,
+                detail.planned_end,
+            )
     subject = str(SUBJECTS[Event(kind)]) % {"number": item.number, "title": item.title}
     return mail.deliver(
         key=f"{kind}:{event.pk}",

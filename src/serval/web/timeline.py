@@ -35,6 +35,19 @@ FIELD_LABELS = {
     "parent": _("Parent incident"),
     "due_date": _("Due date"),
     "state": _("State"),
+    # changes (DOMAIN.md §2.3)
+    "change_type": _("Type"),
+    "justification": _("Justification"),
+    "implementation_plan": _("Implementation plan"),
+    "backout_plan": _("Backout plan"),
+    "test_plan": _("Test plan"),
+    "planned_start": _("Planned start"),
+    "planned_end": _("Planned end"),
+    "actual_start": _("Actual start"),
+    "actual_end": _("Actual end"),
+    "cab_date": _("CAB date"),
+    "risk": _("Risk"),
+    "close_code": _("Close code"),
 }
 ICONS = {
     "created": ("ti-plus", "primary"),
@@ -48,6 +61,23 @@ ICONS = {
     "major_proposed": ("ti-alert-triangle", "orange"),
     "major_accepted": ("ti-urgent", "red"),
     "major_rejected": ("ti-circle-x", "secondary"),
+    # Changes, their tasks, approvals, links (serval.changes, serval.approvals, serval.work.links)
+    "risk_assessed": ("ti-gauge", "orange"),
+    "risk_answered": ("ti-list-check", "secondary"),
+    "approval_requested": ("ti-user-question", "azure"),
+    "approved": ("ti-thumb-up", "green"),
+    "rejected": ("ti-thumb-down", "red"),
+    "approvals_cancelled": ("ti-circle-minus", "secondary"),
+    "conflicts_overridden": ("ti-alert-octagon", "orange"),
+    "schedule_blocked": ("ti-calendar-x", "orange"),
+    "task_added": ("ti-subtask", "secondary"),
+    "task_closed": ("ti-checkbox", "green"),
+    "ci_linked": ("ti-topology-star-3", "secondary"),
+    "ci_unlinked": ("ti-topology-star-3", "secondary"),
+    "service_linked": ("ti-stack-2", "secondary"),
+    "service_unlinked": ("ti-stack-2", "secondary"),
+    "linked": ("ti-link", "secondary"),
+    "unlinked": ("ti-unlink", "secondary"),
     # Service-level clock events (serval.sla.engine): system entries, drawn quieter.
     "sla_started": ("ti-clock-play", "secondary"),
     "sla_paused": ("ti-player-pause", "secondary"),
@@ -59,6 +89,106 @@ ICONS = {
     "sla_cancelled": ("ti-circle-minus", "secondary"),
 }
 AGREEMENT_LABELS = {"sla": "SLA", "ola": "OLA", "uc": "UC"}
+KIND_NOUNS = {
+    "incident": _("the incident"),
+    "change": _("the change"),
+    "change_task": _("the change task"),
+}
+
+
+def _label(table: dict[str, Any], key: Any) -> str:
+    return str(table.get(key, key or ""))
+
+
+def describe(verb: str, data: dict[str, Any], kind: str = "incident") -> str:
+    """What happened, as the timeline reads it after the actor's name ("approved the CAB
+    step"). Verbs without a sentence here fall back to their words."""
+    from serval.changes.models import Risk
+    from serval.changes.states import CHANGE_TASK, NORMAL
+
+    risks = dict(Risk.choices)
+    states = {k: s.label for k, s in NORMAL.states.items()}
+    if kind == "change_task":
+        states = {k: s.label for k, s in CHANGE_TASK.states.items()}
+    noun = str(KIND_NOUNS.get(kind, _("the item")))
+    step = data.get("step") or data.get("label") or ""
+    if verb == "created":
+        return str(_("created %(noun)s")) % {"noun": noun}
+    if verb == "transition" and kind != "incident":
+        return str(_("moved it from %(a)s to %(b)s")) % {
+            "a": _label(states, data.get("from")),
+            "b": _label(states, data.get("to")),
+        }
+    if verb == "risk_assessed":
+        return str(_("risk changed from %(a)s to %(b)s")) % {
+            "a": _label(risks, data.get("from")),
+            "b": _label(risks, data.get("to")),
+        }
+    if verb == "risk_answered":
+        return str(_("answered the risk questionnaire"))
+    if verb == "approval_requested":
+        people = ", ".join(data.get("approvers") or []) or str(_("nobody yet"))
+        return str(_("asked %(who)s to approve (%(step)s)")) % {"who": people, "step": step}
+    if verb in ("approved", "rejected"):
+        text = (
+            _("approved the step %(step)s")
+            if verb == "approved"
+            else _("rejected the step %(step)s")
+        )
+        out = str(text) % {"step": step}
+        if data.get("on_behalf_of"):
+            out += " " + str(_("on behalf of %(who)s")) % {"who": data["on_behalf_of"]}
+        if data.get("board"):
+            out += " " + str(_("for %(board)s")) % {"board": data["board"]}
+        return out
+    if verb == "approvals_cancelled":
+        return str(_("cancelled the open approvals of round %(n)s")) % {"n": data.get("round", "")}
+    if verb == "conflicts_overridden":
+        return str(_("scheduled it despite %(n)d conflicts")) % {
+            "n": len(data.get("conflicts") or [])
+        }
+    if verb == "schedule_blocked":
+        if data.get("reason") == "conflicts":
+            return str(_("could not schedule it: %(n)s unresolved conflicts")) % {
+                "n": data.get("count", "")
+            }
+        labels = [str(FIELD_LABELS.get(f, f)) for f in data.get("fields") or []]
+        return str(_("could not move it on: missing %(fields)s")) % {"fields": ", ".join(labels)}
+    if verb == "task_added":
+        return str(_("added the task %(number)s")) % {"number": data.get("task", "")}
+    if verb == "task_closed":
+        return str(_("closed the task %(number)s (%(state)s)")) % {
+            "number": data.get("task", ""),
+            "state": _label({k: s.label for k, s in CHANGE_TASK.states.items()}, data.get("state")),
+        }
+    if verb in ("ci_linked", "ci_unlinked", "service_linked", "service_unlinked"):
+        texts = {
+            "ci_linked": _("linked the CI %(name)s"),
+            "ci_unlinked": _("unlinked the CI %(name)s"),
+            "service_linked": _("linked the service %(name)s"),
+            "service_unlinked": _("unlinked the service %(name)s"),
+        }
+        return str(texts[verb]) % {"name": data.get("name", "")}
+    if verb in ("linked", "unlinked"):
+        text = (
+            _("linked it: %(label)s %(number)s")
+            if verb == "linked"
+            else _("removed the link: %(label)s %(number)s")
+        )
+        return str(text) % {"label": data.get("label", ""), "number": data.get("number", "")}
+    if verb == "comment":
+        return str(_("commented"))
+    if verb == "work_note":
+        return str(_("added a work note"))
+    if verb == "attachment":
+        return str(_("attached a file"))
+    if verb == "updated":
+        return str(_("changed"))
+    if verb == "watcher_added":
+        return str(_("added %(who)s as a watcher")) % {"who": data.get("user", "")}
+    if verb == "watcher_removed":
+        return str(_("removed %(who)s from the watchers")) % {"who": data.get("user", "")}
+    return verb.replace("_", " ")
 
 
 @dataclass
@@ -71,6 +201,7 @@ class Entry:
     attachment: Attachment | None = None
     due: datetime | None = None
     agreement: str = ""
+    kind: str = "incident"
 
     @property
     def quiet(self) -> bool:
@@ -94,12 +225,24 @@ class Entry:
         return self.event.internal
 
     @property
+    def what(self) -> str:
+        """The sentence after the actor's name (kind-aware; see `describe`)."""
+        return describe(self.verb, self.data, self.kind)
+
+    @property
     def is_note(self) -> bool:
         return self.verb in ("comment", "work_note")
 
 
-def _changes(raw: dict[str, Any]) -> list[Change]:
-    return changes(raw, FIELD_LABELS)
+# Where a kind names a common field differently (a change's caller is its requester).
+KIND_LABELS = {
+    "change": {"caller": _("Requester"), "title": _("Short description")},
+    "change_task": {"parent": _("Change")},
+}
+
+
+def _changes(raw: dict[str, Any], kind: str = "incident") -> list[Change]:
+    return changes(raw, {**FIELD_LABELS, **KIND_LABELS.get(kind, {})})
 
 
 def timeline(
@@ -133,16 +276,18 @@ def timeline(
     entries = []
     for event in events:
         icon, colour = ICONS.get(event.verb, ("ti-point", "secondary"))
-        entry = Entry(event=event, verb=event.verb, icon=icon, colour=colour)
+        entry = Entry(event=event, verb=event.verb, icon=icon, colour=colour, kind=item.kind)
         data = event.data or {}
         if event.verb == "updated":
-            entry.changes = _changes(data.get("changes", {}))
+            entry.changes = _changes(data.get("changes", {}), item.kind)
         elif event.verb == "transition":
-            entry.changes = _changes(data.get("changes", {}))
+            entry.changes = _changes(data.get("changes", {}), item.kind)
         elif event.verb == "created":
             entry.changes = [
                 c
-                for c in _changes({k: [None, v] for k, v in data.get("fields", {}).items()})
+                for c in _changes(
+                    {k: [None, v] for k, v in data.get("fields", {}).items()}, item.kind
+                )
                 if c.new not in (None, "") and c.field != "title"
             ]
         elif event.verb == "attachment":

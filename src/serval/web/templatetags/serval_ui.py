@@ -46,6 +46,18 @@ _LABELS: dict[str, dict[Any, Any]] = {
 }
 
 
+def _change_labels() -> None:
+    """Change fields in journal entries read as labels too (DOMAIN.md §2.3)."""
+    from serval.changes.models import ChangeType, CloseCode, Risk
+
+    _LABELS["close_code"] = {**dict(CLOSE_CODES), **dict(CloseCode.choices)}
+    _LABELS["change_type"] = dict(ChangeType.choices)
+    _LABELS["risk"] = dict(Risk.choices)
+
+
+_change_labels()
+
+
 @register.filter(name="markdown")
 def markdown_filter(value: str | None) -> SafeString:
     """Render a Markdown body as sanitised HTML (raw HTML and unsafe links never survive)."""
@@ -91,6 +103,26 @@ def priority_label(value: int | None) -> str:
     return str(dict(PRIORITIES).get(int(value), value)) if value else ""
 
 
+TIME_FIELDS = frozenset(
+    {"planned_start", "planned_end", "actual_start", "actual_end", "cab_date", "due_date"}
+)
+
+
+def _local_time(text: str) -> str:
+    """An ISO moment from the journal, in the viewer's time zone ("11 Dec 2026, 22:00")."""
+    from datetime import datetime
+
+    from django.utils import formats, timezone
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return formats.date_format(moment, "j M Y, H:i")
+
+
 @register.filter
 def field_value(value: Any, field: str) -> str:
     """A journal value shown as a person reads it (labels instead of stored keys)."""
@@ -98,6 +130,8 @@ def field_value(value: Any, field: str) -> str:
         return "—"
     if field == "state":
         return state_label(str(value))
+    if field in TIME_FIELDS and isinstance(value, str):
+        return _local_time(value)
     labels = _LABELS.get(field)
     if labels is not None:
         return str(labels.get(value, value))

@@ -1,0 +1,127 @@
+"""Page pieces every kind of work item shares: the affected CIs & services form and the typed
+links card (`serval.work.links`). The incident and change pages each wrap these in a thin view,
+so the rules of those forms live once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from serval.cmdb import worklinks
+from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
+from serval.people.models import User
+from serval.services.querysets import services_visible_to
+from serval.work import links
+from serval.work.models import WorkItem
+
+
+class ImpactLinkForm(forms.Form):
+    """Link or unlink an affected CI or service (serval.cmdb.worklinks does the rest)."""
+
+    op = forms.ChoiceField(
+        choices=[(op, op) for op in ("link_ci", "unlink_ci", "link_service", "unlink_service")]
+    )
+    # A CI id from the select, or a name / identifier typed when the tenant has too many CIs.
+    ci = forms.CharField(label=gettext_lazy("CI"), max_length=253, required=False)
+    service = forms.IntegerField(
+        label=gettext_lazy("Service"), min_value=1, max_value=2**63 - 1, required=False
+    )
+
+
+class WorkLinkForm(forms.Form):
+    """Add a typed link to another item (by number) or remove one (by id)."""
+
+    op = forms.ChoiceField(choices=[("link", "link"), ("unlink", "unlink")])
+    type = forms.ChoiceField(
+        label=gettext_lazy("Link type"),
+        required=False,
+        choices=[(t, t) for t in links.LINK_KINDS],
+    )
+    item = forms.CharField(label=gettext_lazy("Work item"), max_length=24, required=False)
+    link = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def impact_links(request: HttpRequest, item: WorkItem, back: HttpResponseRedirect) -> HttpResponse:
+    """Link or unlink an affected CI or service; the impacted services are recomputed."""
+    user = _user(request)
+    form = ImpactLinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a CI or a service first."))
+        return back
+    op = form.cleaned_data["op"]
+    try:
+        worklinks.ensure_can_link(user, item)
+        if op in ("link_ci", "unlink_ci"):
+            ci = worklinks.resolve_ci(user, item, form.cleaned_data["ci"] or "")
+            if op == "link_ci":
+                worklinks.link_ci(actor=user, item=item, ci=ci)
+                done = _("%(name)s is now linked.")
+            else:
+                worklinks.unlink_ci(actor=user, item=item, ci=ci)
+                done = _("%(name)s is no longer linked.")
+            name = ci.name
+        else:
+            pk = form.cleaned_data["service"]
+            service = services_visible_to(user).filter(pk=pk).first() if pk else None
+            if service is None:
+                raise ValidationFailed({"service": _("Unknown service.")})
+            if op == "link_service":
+                worklinks.link_service(actor=user, item=item, service=service)
+                done = _("%(name)s is now linked.")
+            else:
+                worklinks.unlink_service(actor=user, item=item, service=service)
+                done = _("%(name)s is no longer linked.")
+            name = service.name
+    except ValidationFailed as exc:
+        for message in exc.as_dict().values():
+            messages.error(request, message)
+    except (PermissionDenied, NotFound) as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, done % {"name": name})
+    return back
+
+
+def links_card(item: WorkItem, user: User, *, action: str) -> dict[str, Any]:
+    """The "Links" card: the links this person may see, and (agents) the add form's choices."""
+    return {
+        "links": links.links_of(item, user),
+        "can_edit": user.is_agent and (item.active or user.is_admin),
+        "types": links.types_for(item.kind),
+        "action": action,
+    }
+
+
+def links_post(request: HttpRequest, item: WorkItem, back: HttpResponseRedirect) -> HttpResponse:
+    """Add or remove a typed link; errors come back as messages on the item's page."""
+    user = _user(request)
+    form = WorkLinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a link type and enter a work item number."))
+        return back
+    try:
+        if form.cleaned_data["op"] == "link":
+            other = links.find_other(user, form.cleaned_data["item"])
+            links.link_items(
+                actor=user, item=item, other=other, link_type=form.cleaned_data["type"] or ""
+            )
+            messages.success(request, _("%(number)s is now linked.") % {"number": other.number})
+        else:
+            links.unlink_items(actor=user, item=item, link_id=form.cleaned_data["link"] or 0)
+            messages.success(request, _("The link was removed."))
+    except ValidationFailed as exc:
+        for message in exc.as_dict().values():
+            messages.error(request, message)
+    except (PermissionDenied, NotFound) as exc:
+        messages.error(request, str(exc.detail))
+    return back
