@@ -621,6 +621,14 @@ def _enter(
     from serval.changes import conflicts
 
     conflicts.refresh(item=item, detail=detail)
+    if S.IMPLEMENT in (before, to):
+        # Its CIs go into (or come out of) maintenance: impact walks near them change.
+        from serval.cmdb import worklinks
+        from serval.cmdb.models import WorkItemCI
+
+        ci_ids = list(WorkItemCI.objects.filter(work_item=item).values_list("ci_id", flat=True))
+        if ci_ids:
+            worklinks.cmdb_changed(ci_ids)
     if to == S.NEW:  # reverted or rejected: planning again, so the risk moves again
         from serval.changes import risk
 

@@ -39,7 +39,7 @@ which is what the end-of-life report's "services at risk" and the refresh of sto
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -66,12 +66,17 @@ SEVERITY_BY_NAME = {name: value for value, name in SEVERITY_NAMES.items()}
 DEGRADED_STATUSES = (OperationalStatus.DEGRADED.value,)
 
 
+# Other practices that put CIs in maintenance register here (change management: CIs under a
+# change being implemented, DOMAIN.md §2.3); each takes CI ids and returns those in maintenance.
+MAINTENANCE_SOURCES: list[Callable[[list[int]], set[int]]] = []
+
+
 def maintenance_ci_ids(ci_ids: Iterable[int]) -> set[int]:
     """The CIs among `ci_ids` that are in maintenance: impact skips them (DOMAIN.md §2.7, §2.9).
 
-    The one place that decides it. Today: operational status "in maintenance". Change
-    management adds CIs under a change being implemented here, and every impact walk (incident
-    impacted services, the CI page, the API) follows.
+    The one place that decides it: operational status "in maintenance", plus what the
+    registered `MAINTENANCE_SOURCES` say (CIs of a change in Implement). Every impact walk
+    (incident impacted services, the CI page, the API) follows.
     """
     ids = sorted(set(ci_ids))
     found: set[int] = set()
@@ -81,6 +86,11 @@ def maintenance_ci_ids(ci_ids: Iterable[int]) -> set[int]:
                 pk__in=ids[i : i + 1000], operational_status=OperationalStatus.IN_MAINTENANCE
             ).values_list("pk", flat=True)
         )
+    rest = [pk for pk in ids if pk not in found]
+    for source in MAINTENANCE_SOURCES:
+        if rest:
+            found |= source(rest)
+            rest = [pk for pk in rest if pk not in found]
     return found
 
 

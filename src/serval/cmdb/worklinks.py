@@ -65,11 +65,17 @@ def ensure_can_link(actor: User, item: WorkItem) -> None:
 # --- computing the impact ---------------------------------------------------------------------
 
 
-def compute(ci_ids: Iterable[int], service_ids: Iterable[int]) -> dict[int, impact.Hop]:
-    """Service id → its best hop: direct links at depth 0, else the shortest walk from a CI."""
+def compute(
+    ci_ids: Iterable[int], service_ids: Iterable[int], *, rules: bool = True
+) -> dict[int, impact.Hop]:
+    """Service id → its best hop: direct links at depth 0, else the shortest walk from a CI.
+
+    `rules=False` walks without the impact rules: a change's own impact must not vanish while
+    its CIs are in maintenance because it is being implemented.
+    """
     from serval.services.models import Service
 
-    result = impact.walk(list(ci_ids), direction="upstream", depth=IMPACT_DEPTH)
+    result = impact.walk(list(ci_ids), direction="upstream", depth=IMPACT_DEPTH, rules=rules)
     direct = [impact.Hop("service", pk, 0, (("service", pk),)) for pk in sorted(set(service_ids))]
     best: dict[int, impact.Hop] = {}
     for hop in sorted([*direct, *result.services], key=lambda h: (h.depth, h.path[0][0], h.id)):
@@ -96,7 +102,7 @@ def recompute(item: WorkItem) -> int:
     service_ids = list(
         WorkItemService.objects.filter(work_item=item).values_list("service_id", flat=True)
     )
-    wanted = compute(ci_ids, service_ids)
+    wanted = compute(ci_ids, service_ids, rules=item.kind != "change")
     stored = {r.service_id: r for r in ImpactedService.objects.filter(work_item=item)}
     changed = 0
     gone = [r.pk for pk, r in stored.items() if pk not in wanted]
