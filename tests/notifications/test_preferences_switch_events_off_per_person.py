@@ -27,7 +27,15 @@ def test_a_switched_off_event_is_not_mailed_but_others_are(world, inbox):
 def test_defaults_are_on_and_requesters_see_no_internal_events(world):
     assert all(actions.preferences_of(world.agent).values())
     assert "work_note" in actions.preferences_of(world.agent)
-    assert set(actions.preferences_of(world.requester)) == {"assigned", "commented", "resolved"}
+    # Requesters can be approvers (a business owner), so the approval mails are theirs too.
+    assert set(actions.preferences_of(world.requester)) == {
+        "assigned",
+        "commented",
+        "resolved",
+        "approval_requested",
+        "approval_decided",
+        "approval_rejected",
+    }
     with pytest.raises(ValidationFailed):
         actions.set_preferences(
             actor=world.requester, user=world.requester, enabled={"sla_breach": False}
@@ -54,6 +62,9 @@ def test_the_profile_page_shows_and_saves_the_checkboxes(world, client):
         "resolved": True,
         "sla_warning": False,
         "sla_breach": True,
+        "approval_requested": False,
+        "approval_decided": False,
+        "approval_rejected": False,
     }
     html = client.get("/accounts/profile/").content.decode()
     assert 'value="commented">' in html and 'value="assigned" checked' in html

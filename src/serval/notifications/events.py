@@ -13,6 +13,9 @@ or rolls back with the write that caused it: no mail for a change that never hap
 | public comment          | caller, watchers, assignee                                  |
 | work note (internal)    | assignee and watchers who are agents — never the caller     |
 | resolved                | caller and watchers                                         |
+| approval requested      | the step's approvers and their active delegates (with signed |
+|                         | approve/reject links; `serval.approvals.mail`)              |
+| approved / rejected     | the requester (caller)                                      |
 
 The person who caused the event is never among them (checked again at send time, with each
 recipient's preferences, visibility of the item, and "agents only" for internal notes).
@@ -26,6 +29,8 @@ from serval.notifications.models import Event
 from serval.people.models import Team, User
 
 RESOLVED = "resolved"
+# Journal verbs of the approval engine; their mails are built by serval.approvals.mail.
+APPROVAL_VERBS = frozenset({"approval_requested", "approved", "rejected"})
 
 
 def _assignment(item: Any, changes: dict[str, Any]) -> tuple[str, list[int]] | None:
@@ -69,6 +74,11 @@ def notifications_for(item: Any, verb: str, data: dict[str, Any]) -> list[tuple[
 
 def work_item_event(item: Any, event: Any) -> None:
     """Enqueue the notifications a journal event of `item` calls for (inside its transaction)."""
+    if event.verb in APPROVAL_VERBS:
+        from serval.approvals import mail as approval_mail
+
+        approval_mail.enqueue(item, event)
+        return
     if event.verb not in ("created", "updated", "transition", "comment", "work_note"):
         return
     for kind, ids in notifications_for(item, event.verb, event.data or {}):

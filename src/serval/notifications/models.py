@@ -18,6 +18,12 @@ class Event(models.TextChoices):
     RESOLVED = "resolved", _("A work item I take part in is resolved")
     SLA_WARNING = "sla_warning", _("A service level target is at risk (50 % / 75 %)")
     SLA_BREACH = "sla_breach", _("A service level target is missed")
+    APPROVAL_REQUESTED = (
+        "approval_requested",
+        _("My approval is requested (for me, or for someone I stand in for)"),
+    )
+    APPROVAL_DECIDED = "approval_decided", _("Someone approves a change I asked for")
+    APPROVAL_REJECTED = "approval_rejected", _("A change I asked for is rejected")
 
 
 AGENT_ONLY_EVENTS = frozenset({Event.WORK_NOTE, Event.SLA_WARNING, Event.SLA_BREACH})

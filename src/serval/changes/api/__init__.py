@@ -2,10 +2,13 @@
 
 Routers with literal paths (calendar, windows, templates, risk questions, reports) are added
 before the core router, whose `/{number}` would otherwise take "calendar" for a number.
+The approvals app contributes `/{number}/approvals` and `/{number}/approvals/{id}/decide`
+(`serval.approvals.api.decisions.changes_router`).
 """
 
 from ninja import Router
 
+from serval.approvals.api import changes_router as approvals_router
 from serval.changes.api.core import router as core_router
 from serval.changes.api.review import router as review_router
 from serval.changes.api.risk import router as risk_router
@@ -15,4 +18,5 @@ router = Router(tags=["changes"])
 router.add_router("", schedule_router)
 router.add_router("", risk_router)
 router.add_router("", review_router)
+router.add_router("", approvals_router)
 router.add_router("", core_router)
