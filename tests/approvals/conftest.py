@@ -14,9 +14,11 @@ from serval.approvals.models import Approval, ApprovalPolicy
 from serval.changes import actions
 from serval.people.models import User
 from serval.work.models import WorkItem
+from tests.api.conftest import api_as, assert_problem  # noqa: F401
 from tests.changes.conftest import build_estate, make_change, window  # noqa: F401
 from tests.cmdb.conftest import _seeded  # noqa: F401  (autouse: the CMDB seed after flushes)
 from tests.notifications.conftest import inbox, run_queue  # noqa: F401
+from tests.web.conftest import signed_in  # noqa: F401
 
 _n = itertools.count(1)
 

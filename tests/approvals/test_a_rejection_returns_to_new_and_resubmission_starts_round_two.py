@@ -31,9 +31,10 @@ def test_reject_then_resubmit(world, estate):
     assert ApprovalRound.objects.get(work_item=change).state == "rejected"
 
     change = submit(world.agent, change)
-    assert list(
-        ApprovalRound.objects.filter(work_item=change).values_list("number", "state")
-    ) == [(1, "rejected"), (2, "pending")]
+    assert list(ApprovalRound.objects.filter(work_item=change).values_list("number", "state")) == [
+        (1, "rejected"),
+        (2, "pending"),
+    ]
     assert ChangeDetail.objects.get(pk=change.pk).approval_round == 2
     assert open_for(change, world.agent2).step.round.number == 2
 

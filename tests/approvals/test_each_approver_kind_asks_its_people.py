@@ -55,7 +55,10 @@ def test_the_owner_of_each_impacted_service(world, estate):
 
 def test_a_board_asks_its_members(world, estate):
     cab = create_board(
-        actor=world.admin, name="Infra CAB", members=[world.manager, world.agent2], chair=world.manager
+        actor=world.admin,
+        name="Infra CAB",
+        members=[world.manager, world.agent2],
+        chair=world.manager,
     )
     make_policy(world, step(stage="authorize", kind="board", board=cab.pk))
     change = submit(world.agent, make_change(world.agent))

@@ -35,7 +35,9 @@ def test_a_group_whose_only_manager_is_the_requester(world, estate):
 def test_a_requester_without_a_manager(world, estate):
     make_policy(world, step(stage="authorize", kind="requester_manager"))
     change = submit(world.agent, make_change(world.agent))
-    assert _asked(change) == [("mona", f"change manager ({world.agent.display_name} has no manager)")]
+    assert _asked(change) == [
+        ("mona", f"change manager ({world.agent.display_name} has no manager)")
+    ]
 
 
 def test_impacted_services_without_an_owner(world, estate):

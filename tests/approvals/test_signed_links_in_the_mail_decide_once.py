@@ -38,7 +38,9 @@ def asked(world, estate, inbox):
 def test_the_mail_reaches_the_approver_only(world, asked, inbox):
     [mail] = inbox.received
     assert mail.rcpt_tos == [world.agent2.email]
-    assert mail.subject == f"[{asked.number}] Your approval is requested: Patch the payroll database"
+    assert (
+        mail.subject == f"[{asked.number}] Your approval is requested: Patch the payroll database"
+    )
     assert set(_links(mail)) == {"approve", "reject"}
     assert "Peer review" in mail.text()
     assert "Approve" in mail.html() and "/approvals/link/" in mail.html()
@@ -71,6 +73,16 @@ def test_get_confirms_and_post_decides_once(world, asked, inbox, client):
     run_queue()
     told = inbox.to(world.agent.email)
     assert [m.subject for m in told] == [f"[{asked.number}] Approved by bob: {asked.title}"]
+
+
+def test_the_post_needs_no_sign_in_and_no_csrf_token(world, asked, inbox):
+    """The signed token is the credential; no cookie authorises anything (docs/approvals.md)."""
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    path = _links(inbox.received[0])["approve"]
+    assert strict.post(path, {"decision": "approve"}).status_code == 200
+    assert Approval.objects.get(work_item=asked).state == "approved"
 
 
 def test_reject_through_the_link_needs_a_comment(world, asked, inbox, client):
@@ -178,9 +190,7 @@ def test_a_delegates_link_dies_with_the_delegation(world, estate, inbox, client)
 
 
 def test_approvers_who_switched_the_mail_off_get_none(world, estate, inbox):
-    set_preferences(
-        actor=world.agent2, user=world.agent2, enabled={"approval_requested": False}
-    )
+    set_preferences(actor=world.agent2, user=world.agent2, enabled={"approval_requested": False})
     make_policy(world, step(users=[world.agent2.pk, world.manager.pk]))
     submit(world.agent, make_change(world.agent))
     run_queue()

@@ -81,7 +81,9 @@ def test_build_the_agenda_and_approve(world, cab, meeting):
     assert "decision_recorded" in _verbs("board_meeting", meeting.pk)
     assert {"approved", "updated"} <= set(_verbs("work_item", first.pk))
     with pytest.raises(ValidationFailed):
-        boards.record_decision(actor=world.manager, meeting=meeting, entry=entry, decision="approved")
+        boards.record_decision(
+            actor=world.manager, meeting=meeting, entry=entry, decision="approved"
+        )
 
 
 def test_reject_needs_a_reason_and_returns_the_change_to_new(world, cab, meeting):
@@ -89,7 +91,9 @@ def test_reject_needs_a_reason_and_returns_the_change_to_new(world, cab, meeting
     boards.build_agenda(actor=world.manager, meeting=meeting)
     entry = AgendaItem.objects.get(meeting=meeting)
     with pytest.raises(ValidationFailed) as exc:
-        boards.record_decision(actor=world.manager, meeting=meeting, entry=entry, decision="rejected")
+        boards.record_decision(
+            actor=world.manager, meeting=meeting, entry=entry, decision="rejected"
+        )
     assert "notes" in exc.value.as_dict()
     boards.record_decision(
         actor=world.manager,

@@ -250,7 +250,9 @@ def update_board(
     if not can_edit_board(actor, board):
         raise PermissionDenied(_("Only administrators of its tenant can change this board."))
     with transaction.atomic():
-        board = Board.objects.select_for_update().select_related("chair").get(pk=board.pk)
+        board = (
+            Board.objects.select_for_update(of=("self",)).select_related("chair").get(pk=board.pk)
+        )
         check_version(expected_version, board.version)
         values = _clean_board(raw, tenant_id=board.tenant_id)
         if "name" in values:
@@ -387,7 +389,11 @@ def create_meeting(
 
 
 def _lock_meeting(meeting: BoardMeeting, expected_version: int | None = None) -> BoardMeeting:
-    locked = BoardMeeting.objects.select_for_update().select_related("board").get(pk=meeting.pk)
+    locked = (
+        BoardMeeting.objects.select_for_update(of=("self",))
+        .select_related("board")
+        .get(pk=meeting.pk)
+    )
     check_version(expected_version, locked.version)
     return locked
 

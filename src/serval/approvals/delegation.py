@@ -116,7 +116,7 @@ def create_delegation(
         raise ValidationFailed({"starts_at": _("At most a year ahead.")})
     with transaction.atomic():
         # One writer per person at a time: the overlap check below must see the others.
-        User.objects.select_for_update().filter(pk=user.pk).exists()
+        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
         overlapping = Delegation.objects.filter(
             user=user, delegate=delegate, starts_at__lt=end, ends_at__gt=start
         )

@@ -25,7 +25,7 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("approve", _("Approve")), ("reject", _("Reject"))],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     comment = forms.CharField(
         label=_("Comment"),
@@ -55,13 +55,13 @@ class PolicyForm(forms.Form):
     change_types = forms.MultipleChoiceField(
         label=_("Change types"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text=_("None ticked: every type that asks for approval."),
     )
     risks = forms.MultipleChoiceField(
         label=_("Risks"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text=_("None ticked: every risk."),
     )
     order = forms.IntegerField(label=_("Order"), min_value=0, max_value=999, initial=0)

@@ -454,7 +454,9 @@ def add_step(*, actor: User, policy: ApprovalPolicy, **raw: Any) -> PolicyStep:
     _require_writer(actor, policy)
     with transaction.atomic():
         policy = (
-            ApprovalPolicy.objects.select_for_update().select_related("tenant").get(pk=policy.pk)
+            ApprovalPolicy.objects.select_for_update(of=("self",))
+            .select_related("tenant")
+            .get(pk=policy.pk)
         )
         if policy.steps.count() >= MAX_STEPS:
             raise ValidationFailed({"steps": _("At most %d steps.") % MAX_STEPS})
@@ -470,7 +472,7 @@ def update_step(*, actor: User, step: PolicyStep, **raw: Any) -> PolicyStep:
     _require_writer(actor, step.policy)
     with transaction.atomic():
         policy = (
-            ApprovalPolicy.objects.select_for_update()
+            ApprovalPolicy.objects.select_for_update(of=("self",))
             .select_related("tenant")
             .get(pk=step.policy_id)
         )

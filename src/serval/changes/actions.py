@@ -87,7 +87,8 @@ def is_change_manager(actor: User | None) -> bool:
 def detail_of(item: WorkItem, *, for_update: bool = False) -> ChangeDetail:
     qs = ChangeDetail.objects.select_related("template")
     if for_update:
-        qs = qs.select_for_update()
+        # Only the detail row: PostgreSQL cannot lock the nullable side of the template join.
+        qs = qs.select_for_update(of=("self",))
     return qs.get(work_item_id=item.pk)
 
 

@@ -107,6 +107,12 @@ def change(request: HttpRequest, number: str) -> HttpResponse:
         "impacted": worklinks.impacted_refs(item, user),
         "panel": card,
         "here": here,
+        # The agents' change page, once the change pages exist (this view stands in before).
+        "change_url": (
+            change_page(item.number)
+            if user.is_agent and change_page(item.number) != request.path
+            else None
+        ),
     }
     return render(request, "approvals/change.html", context)
 
@@ -146,9 +152,13 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "approvals/mine.html", context)
 
 
-@login_required
 @require_GET
 def count(request: HttpRequest) -> HttpResponse:
-    """The number in the navigation (loaded by htmx after the page, so pages stay cheap)."""
-    n = _waiting(user_of(request)).count()
+    """The number in the navigation (loaded by htmx after the page, so pages stay cheap).
+
+    Not behind the login redirect: a page shown to someone signed out (a 404) would otherwise
+    swap the sign-in page into its navigation; they get nothing instead.
+    """
+    user = user_of(request)
+    n = _waiting(user).count() if user.is_authenticated else 0
     return render(request, "approvals/_count.html", {"n": n})
