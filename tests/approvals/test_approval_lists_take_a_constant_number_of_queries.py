@@ -104,3 +104,24 @@ def test_policies_boards_meetings_and_agenda(world, client, api_as):
     _flat(build, lambda: client.get(f"/approvals/boards/meetings/{meeting.pk}/"), bound=20)
     _flat(build, lambda: mona.get(f"approvals/meetings/{meeting.pk}/agenda"), bound=12)
     _flat(build, lambda: mona.get("approvals/meetings"), bound=12)
+
+
+def test_delegations(world, api_as):
+    from serval.approvals import delegation
+    from tests import factories as f
+
+    now = timezone.now()
+
+    def build(n):
+        for _ in range(n):
+            delegation.create_delegation(
+                actor=world.agent2,
+                user=world.agent2,
+                delegate=f.make_user("agent", world.tenant),
+                starts_at=now,
+                ends_at=now + timedelta(days=1),
+            )
+
+    bob = api_as(world.agent2)
+    build(1)
+    _flat(build, lambda: bob.get("approvals/delegations"), bound=8)

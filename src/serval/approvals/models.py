@@ -280,7 +280,11 @@ class BoardMeeting(TenantOwned):
 
     class Meta:
         ordering = ["-starts_at"]
-        indexes = [models.Index(fields=["board", "starts_at"], name="meeting_board_time")]
+        indexes = [
+            models.Index(fields=["board", "starts_at"], name="meeting_board_time"),
+            # The meetings list of the API, filtered by state, newest first.
+            models.Index(fields=["tenant", "state", "starts_at"], name="meeting_state_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.board} {self.starts_at:%Y-%m-%d}"

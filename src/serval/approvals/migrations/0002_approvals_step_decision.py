@@ -40,6 +40,10 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['tenant', 'state', 'requested_at'], name='approval_tenant_state_time'),
         ),
         migrations.AddIndex(
+            model_name='boardmeeting',
+            index=models.Index(fields=['tenant', 'state', 'starts_at'], name='meeting_state_time'),
+        ),
+        migrations.AddIndex(
             model_name='approvalstep',
             index=models.Index(fields=['board', 'state'], name='approval_step_board_state'),
         ),
