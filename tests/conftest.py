@@ -21,6 +21,25 @@ def _fast_and_quiet(settings, tmp_path):
     settings.SECURE_SSL_REDIRECT = False
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database as migrated, with the seeded approval policies switched off.
+
+    Approvals migration 0003 seeds DOMAIN.md's change authorities in the root tenant, where the
+    `world` personas live; left on, they would add approvers to every change a test submits.
+    Tests build the policies they mean (`tests/changes/conftest.py::make_policies`); tests of
+    the seeds switch them back on (`tests/approvals/conftest.py::seeded_policies`).
+    """
+    with django_db_blocker.unblock():
+        from serval.approvals.models import ApprovalPolicy
+        from serval.approvals.seed import POLICY_NAMES
+
+        ApprovalPolicy.objects.filter(name__in=POLICY_NAMES, tenant__parent=None).update(
+            active=False
+        )
+    yield
+
+
 def _is_transactional(item: pytest.Item) -> bool:
     names = getattr(item, "fixturenames", ())
     return "transactional_db" in names or "live_server" in names

@@ -209,6 +209,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_THROTTLE_LIMIT = _env_int("LOGIN_THROTTLE_LIMIT", 5)
 LOGIN_THROTTLE_WINDOW = _env_int("LOGIN_THROTTLE_WINDOW", 900)
 API_TOKEN_DEFAULT_DAYS = _env_int("API_TOKEN_DEFAULT_DAYS", 90)
+# Days the approve/reject links in approval e-mails stay valid (docs/approvals.md).
+APPROVAL_LINK_DAYS = _env_int("APPROVAL_LINK_DAYS", 7)
 
 # --- Security headers -----------------------------------------------------------------------
 SECURE_SSL = _env_bool("SECURE_SSL", not DEBUG)

@@ -45,7 +45,6 @@ def test_the_requester_is_mailed_with_the_reason_when_a_step_rejects_it(world, i
     assert change.state == "new"
     run_queue()
     mails = inbox.to(world.agent.email)
-    assert [m.subject for m in mails] == [
-        f"[{change.number}] Rejected, back to New: {change.title}"
-    ]
+    # One mail, the approvals' (serval.approvals.mail), with the approver's reason.
+    assert [m.subject for m in mails] == [f"[{change.number}] Rejected: {change.title}"]
     assert "No backout test." in mails[0].text()

@@ -28,12 +28,15 @@ def test_defaults_are_on_and_requesters_see_no_internal_events(world):
     assert all(actions.preferences_of(world.agent).values())
     assert "work_note" in actions.preferences_of(world.agent)
     # A requester may be the requester of a change too (DOMAIN.md §2.3 "requester notified").
+    # Requesters can be approvers (a business owner), so the approval mails are theirs too.
     assert set(actions.preferences_of(world.requester)) == {
         "assigned",
         "commented",
         "resolved",
         "change_scheduled",
-        "change_rejected",
+        "approval_requested",
+        "approval_decided",
+        "approval_rejected",
     }
     with pytest.raises(ValidationFailed):
         actions.set_preferences(
@@ -63,7 +66,9 @@ def test_the_profile_page_shows_and_saves_the_checkboxes(world, client):
         "sla_breach": True,
         "lifecycle_reminder": False,
         "change_scheduled": False,
-        "change_rejected": False,
+        "approval_requested": False,
+        "approval_decided": False,
+        "approval_rejected": False,
     }
     html = client.get("/accounts/profile/").content.decode()
     assert 'value="commented">' in html and 'value="assigned" checked' in html

@@ -145,6 +145,8 @@ class StepState(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     CANCELLED = "cancelled", _("Cancelled")
+    # Nobody to ask by the step's nature (service owners of a change that impacts no service).
+    SKIPPED = "skipped", _("Not applicable")
 
 
 class ApprovalStep(models.Model):
@@ -160,9 +162,23 @@ class ApprovalStep(models.Model):
     quorum = models.PositiveSmallIntegerField(default=1)
     state = models.CharField(max_length=16, choices=StepState.choices, default=StepState.WAITING)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Set when the step was decided as a whole (a board's decision recorded in a meeting):
+    # who recorded it, the board's reason, and the meeting. Individual decisions live on the
+    # step's approvals instead.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(blank=True, max_length=4000)
+    meeting = models.ForeignKey(
+        "BoardMeeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["round", "stage", "order", "pk"]
+        indexes = [
+            # A board's agenda: the pending steps of that board.
+            models.Index(fields=["board", "state"], name="approval_step_board_state"),
+        ]
 
     def __str__(self) -> str:
         return self.label
@@ -204,6 +220,10 @@ class Approval(TenantOwned):
             # "My approvals": what waits for me (or for the people I stand in for).
             models.Index(fields=["approver", "state"], name="approval_approver_state"),
             models.Index(fields=["work_item", "state"], name="approval_item_state"),
+            # The approvals list of the API: by state, newest first, within the caller's reach.
+            models.Index(
+                fields=["tenant", "state", "requested_at"], name="approval_tenant_state_time"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -260,7 +280,11 @@ class BoardMeeting(TenantOwned):
 
     class Meta:
         ordering = ["-starts_at"]
-        indexes = [models.Index(fields=["board", "starts_at"], name="meeting_board_time")]
+        indexes = [
+            models.Index(fields=["board", "starts_at"], name="meeting_board_time"),
+            # The meetings list of the API, filtered by state, newest first.
+            models.Index(fields=["tenant", "state", "starts_at"], name="meeting_state_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.board} {self.starts_at:%Y-%m-%d}"

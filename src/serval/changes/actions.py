@@ -673,6 +673,12 @@ def register_approvals() -> None:
         matches=_policy_matches,
         on_approved=_on_approved,
         on_rejected=_on_rejected,
+        stages=S.APPROVAL_STATES,
+        # Standard changes are pre-authorized by their template: no policy applies to them.
+        filters={
+            "change_types": (ChangeType.NORMAL, ChangeType.EMERGENCY),
+            "risks": tuple(Risk.values),
+        },
     )
 
 

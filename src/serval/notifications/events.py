@@ -14,7 +14,9 @@ or rolls back with the write that caused it: no mail for a change that never hap
 | work note (internal)    | assignee and watchers who are agents — never the caller     |
 | resolved                | caller and watchers                                         |
 | change scheduled        | the change's requester (DOMAIN.md §2.3 "requester notified")|
-| change rejected to New  | the change's requester, with the approver's comment         |
+| approval requested      | the step's approvers and their active delegates (with signed |
+|                         | approve/reject links; `serval.approvals.mail`)              |
+| approved / rejected     | the requester (caller)                                      |
 
 The person who caused the event is never among them (checked again at send time, with each
 recipient's preferences, visibility of the item, and "agents only" for internal notes).
@@ -29,6 +31,8 @@ from serval.people.models import Team, User
 
 RESOLVED = "resolved"
 CHANGE = "change"
+# Journal verbs of the approval engine; their mails are built by serval.approvals.mail.
+APPROVAL_VERBS = frozenset({"approval_requested", "approved", "rejected"})
 
 
 def _assignment(item: Any, changes: dict[str, Any]) -> tuple[str, list[int]] | None:
@@ -73,18 +77,21 @@ def notifications_for(item: Any, verb: str, data: dict[str, Any]) -> list[tuple[
 
 
 def _change_moves(item: Any, data: dict[str, Any]) -> list[tuple[str, list[int]]]:
-    """A change's requester hears when it is scheduled and when a rejection returns it."""
-    from serval.changes.states import NEW, SCHEDULED
+    """A change's requester hears when it is scheduled (a rejection is the approvals' mail)."""
+    from serval.changes.states import SCHEDULED
 
     if data.get("to") == SCHEDULED:
         return [(Event.CHANGE_SCHEDULED, [item.caller_id])]
-    if data.get("to") == NEW and data.get("rejected"):
-        return [(Event.CHANGE_REJECTED, [item.caller_id])]
     return []
 
 
 def work_item_event(item: Any, event: Any) -> None:
     """Enqueue the notifications a journal event of `item` calls for (inside its transaction)."""
+    if event.verb in APPROVAL_VERBS:
+        from serval.approvals import mail as approval_mail
+
+        approval_mail.enqueue(item, event)
+        return
     if event.verb not in ("created", "updated", "transition", "comment", "work_note"):
         return
     for kind, ids in notifications_for(item, event.verb, event.data or {}):

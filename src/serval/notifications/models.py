@@ -23,7 +23,12 @@ class Event(models.TextChoices):
         _("A warranty, lease, contract or software support I look after is about to end"),
     )
     CHANGE_SCHEDULED = "change_scheduled", _("A change I requested is authorized and scheduled")
-    CHANGE_REJECTED = "change_rejected", _("A change I requested is rejected back to New")
+    APPROVAL_REQUESTED = (
+        "approval_requested",
+        _("My approval is requested (for me, or for someone I stand in for)"),
+    )
+    APPROVAL_DECIDED = "approval_decided", _("Someone approves a change I asked for")
+    APPROVAL_REJECTED = "approval_rejected", _("A change I asked for is rejected")
 
 
 AGENT_ONLY_EVENTS = frozenset(

@@ -20,7 +20,6 @@ SUBJECTS = {
     Event.WORK_NOTE: _("[%(number)s] New work note: %(title)s"),
     Event.RESOLVED: _("[%(number)s] Resolved: %(title)s"),
     Event.CHANGE_SCHEDULED: _("[%(number)s] Scheduled: %(title)s"),
-    Event.CHANGE_REJECTED: _("[%(number)s] Rejected, back to New: %(title)s"),
 }
 
 

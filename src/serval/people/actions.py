@@ -45,6 +45,7 @@ def create_user(
     first_name: str = "",
     last_name: str = "",
     organization: Organization | None = None,
+    manager: User | None = None,
 ) -> User:
     """Create an account; `actor=None` is the operator at the command line."""
     _require_admin(actor)
@@ -65,6 +66,8 @@ def create_user(
         owner_tenant=organization.tenant, shared=organization.shared, target=tenant
     ):
         errors["organization"] = "Unknown organization."
+    if manager is not None and (not manager.is_active or tenant.pk not in reach(manager)):
+        errors["manager"] = "Unknown user."
     if password:
         try:
             validate_password(password, User(username=username, email=email))
@@ -81,6 +84,7 @@ def create_user(
             first_name=first_name,
             last_name=last_name,
             organization=organization,
+            manager=manager,
             is_staff=role == Role.ADMIN,
             is_superuser=role == Role.ADMIN,
         )
@@ -95,9 +99,115 @@ def create_user(
             subject_id=user.pk,
             verb="created",
             actor=actor,
-            data={"username": username, "role": role},
+            data={
+                "username": username,
+                "role": role,
+                **({"manager": manager.username} if manager else {}),
+            },
         )
     return user
+
+
+USER_FIELDS = {"first_name", "last_name", "email", "organization", "manager", "time_zone"}
+
+
+def _check_manager(user: User, manager: User | None) -> None:
+    """A manager works in the user's tenant, is active, and is not below the user (no cycles)."""
+    if manager is None:
+        return
+    if manager.pk == user.pk:
+        raise ValidationFailed({"manager": "Nobody is their own manager."})
+    if not manager.is_active or user.tenant_id not in reach(manager):
+        raise ValidationFailed({"manager": "Unknown user."})
+    seen = {user.pk}
+    current: User | None = manager
+    while current is not None:
+        if current.pk in seen:
+            raise ValidationFailed(
+                {"manager": f"{manager.username} reports to {user.username}: that is a cycle."}
+            )
+        seen.add(current.pk)
+        current = User.objects.filter(pk=current.manager_id).first() if current.manager_id else None
+        if len(seen) > 1000:  # a chain this long is already wrong data; stop walking
+            break
+
+
+def update_user(
+    *, actor: User, user: User, expected_version: int | None = None, **raw: Any
+) -> User:
+    """An administrator edits an account: names, e-mail, organization, manager, time zone."""
+    _require_admin(actor)
+    if user.tenant_id not in reach(actor):
+        raise NotFound("Unknown user.")
+    unknown = sorted(set(raw) - USER_FIELDS)
+    if unknown:
+        raise ValidationFailed({f: "This field cannot be changed here." for f in unknown})
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        check_version(expected_version, user.version)
+        errors: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        for name, value in raw.items():
+            try:
+                if name in ("first_name", "last_name"):
+                    values[name] = optional_text(value, field=name, limit=150)
+                elif name == "email":
+                    values[name] = optional_email(value)
+                elif name == "time_zone":
+                    values[name] = _time_zone(value)
+                elif name == "organization":
+                    if value is not None and not reference_visible_in(
+                        owner_tenant=value.tenant, shared=value.shared, target=user.tenant
+                    ):
+                        raise ValidationFailed({name: "Unknown organization."})
+                    values[name] = value
+                elif name == "manager":
+                    _check_manager(user, value)
+                    values[name] = value
+            except ValidationFailed as exc:
+                errors.update(exc.as_dict())
+        if errors:
+            raise ValidationFailed(errors)
+        changes: dict[str, Any] = {}
+        for name, value in values.items():
+            old = getattr(user, name)
+            if old != value:
+                changes[name] = [_label(old), _label(value)]
+                setattr(user, name, value)
+        if not changes:
+            return user
+        user.version += 1
+        user.save(update_fields=[*values, "version"])
+        journal.append(
+            tenant=user.tenant_id,
+            subject_type="user",
+            subject_id=user.pk,
+            verb="updated",
+            actor=actor,
+            data={"changes": changes},
+        )
+    return user
+
+
+def _label(value: Any) -> Any:
+    """How a changed value is journaled: people by username, organizations by name."""
+    if isinstance(value, User):
+        return value.username
+    if isinstance(value, Organization):
+        return value.name
+    return value
+
+
+def _time_zone(value: Any) -> str:
+    import zoneinfo
+
+    if not isinstance(value, str) or not value.strip() or len(value) > 64:
+        raise ValidationFailed({"time_zone": "A time zone such as Europe/Paris."})
+    try:
+        zoneinfo.ZoneInfo(value.strip())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationFailed({"time_zone": "A time zone such as Europe/Paris."}) from None
+    return value.strip()
 
 
 def create_team(

@@ -43,11 +43,12 @@ class UserAdmin(TenantScopedAdmin, ReadOnlyAdmin):
         "role",
         "tenant",
         "organization",
+        "manager",
         "is_active",
     )
     list_filter = ("role", "is_active", "tenant")
     search_fields = ("username", "first_name", "last_name", "email")
-    list_select_related = ("tenant", "organization")
+    list_select_related = ("tenant", "organization", "manager")
     exclude = ("password", "user_permissions", "groups")
     inlines = [TenantGrantInline]
 

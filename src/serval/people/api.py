@@ -54,6 +54,10 @@ class UserOut(Schema):
     organization: OrganizationRef | None
     time_zone: str
     is_active: bool
+    manager: UserRef | None = Field(
+        None, description="Line manager: approves what this person asks for (DOMAIN.md §2.4)."
+    )
+    version: int
 
 
 class UserPage(Schema):
@@ -123,6 +127,18 @@ class UserCreate(In):
     organization: Id | None = None
     tenant: str | None = Field(None, max_length=64)
     password: str | None = Field(None, max_length=128)
+    manager: UserKey | None = None
+
+    _check_email = field_validator("email")(_email)
+
+
+class UserUpdate(In):
+    first_name: str | None = Field(None, max_length=150)
+    last_name: str | None = Field(None, max_length=150)
+    email: str | None = Field(None, max_length=254)
+    organization: Id | None = None
+    manager: UserKey | None = Field(None, description="Id or username; null clears it.")
+    time_zone: str | None = Field(None, min_length=1, max_length=64)
 
     _check_email = field_validator("email")(_email)
 
@@ -188,6 +204,8 @@ def user_out(user: User) -> dict[str, Any]:
         "organization": {"id": org.pk, "name": org.name} if org else None,
         "time_zone": user.time_zone,
         "is_active": user.is_active,
+        "manager": user_ref(user.manager),
+        "version": user.version,
     }
 
 
@@ -228,7 +246,7 @@ def token_out(token: ApiToken) -> dict[str, Any]:
 
 
 def _users(request: HttpRequest) -> Any:
-    return users_visible_to(actor(request)).select_related("tenant", "organization")
+    return users_visible_to(actor(request)).select_related("tenant", "organization", "manager")
 
 
 def _teams(request: HttpRequest) -> Any:
@@ -286,11 +304,44 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/users/{id}", response={200: UserOut, **problems(404)})
-def get_user(request: HttpRequest, id: Id) -> dict[str, Any]:
+def get_user(request: HttpRequest, id: Id, response: HttpResponse) -> dict[str, Any]:
     user = _users(request).filter(pk=id).first()
     if user is None:
         raise NotFound(_("No such user."))
+    response["ETag"] = etag(user.pk, user.version)
     return user_out(user)
+
+
+@router.patch("/users/{id}", response={200: UserOut, **problems(403, 404, 412)})
+def update_user(
+    request: HttpRequest, id: Id, payload: UserUpdate, response: HttpResponse
+) -> dict[str, Any]:
+    """Edit an account (administrators): names, e-mail, organization, manager, time zone.
+
+    The manager must work in the user's tenant and not report (directly or not) to the user.
+    Honours If-Match like teams do.
+    """
+    caller = actor(request)
+    user = _users(request).filter(pk=id).first()
+    if user is None:
+        raise NotFound(_("No such user."))
+    if not caller.is_admin:
+        raise PermissionDenied(_("Only administrators can change accounts."))
+    raw: dict[str, Any] = payload.model_dump(exclude_unset=True)
+    if "manager" in raw:
+        raw["manager"] = (
+            _person(request, raw["manager"], field="manager") if raw["manager"] else None
+        )
+    if "organization" in raw and raw["organization"] is not None:
+        org = organizations_visible_to(caller).filter(pk=raw["organization"]).first()
+        if org is None:
+            raise ValidationFailed({"organization": _("Unknown organization.")})
+        raw["organization"] = org
+    version = expected_version(request, pk=user.pk, current=user.version)
+    actions.update_user(actor=caller, user=user, expected_version=version, **raw)
+    fresh = _users(request).get(pk=user.pk)
+    response["ETag"] = etag(fresh.pk, fresh.version)
+    return user_out(fresh)
 
 
 @router.post("/users", response={201: UserOut, **problems(403)})
@@ -314,6 +365,7 @@ def create_user(request: HttpRequest, payload: UserCreate) -> Status[dict[str, A
         first_name=payload.first_name,
         last_name=payload.last_name,
         organization=organization,
+        manager=_person(request, payload.manager, field="manager") if payload.manager else None,
     )
     return Status(201, user_out(_users(request).get(pk=created.pk)))
 

@@ -3,11 +3,13 @@
 Routers with literal paths (calendar, windows, templates, risk questions, reports) are added
 before the core router, whose `/{number}` would otherwise take "calendar" for a number. The
 collection itself (create, list) sits on this router: a child mounted at "" would answer at
-/api/v1/changes/ only.
+/api/v1/changes/ only. The approvals app contributes `/{number}/approvals` and
+`/{number}/approvals/{id}/decide` (`serval.approvals.api.decisions.changes_router`).
 """
 
 from ninja import Router
 
+from serval.approvals.api import changes_router as approvals_router
 from serval.changes.api.core import mount_collection
 from serval.changes.api.core import router as core_router
 from serval.changes.api.review import router as review_router
@@ -21,4 +23,5 @@ router.add_router("", schedule_router)
 router.add_router("", risk_router)
 router.add_router("", review_router)
 router.add_router("", templates_router)
+router.add_router("", approvals_router)
 router.add_router("", core_router)

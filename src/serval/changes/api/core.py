@@ -40,6 +40,7 @@ from serval.changes.models import (
     ConflictStatus,
     Risk,
 )
+from serval.changes.querysets import changes_visible_to
 from serval.cmdb import worklinks
 from serval.core.errors import NotFound, ValidationFailed
 from serval.core.models import Tenant
@@ -302,10 +303,6 @@ def authorize_pending() -> Exists:
             state__in=(StepState.PENDING, StepState.WAITING),
         )
     )
-
-
-def changes_visible_to(user: User) -> QuerySet[WorkItem]:
-    return WorkItem.objects.visible_to(user).filter(kind=Kind.CHANGE)
 
 
 def _queryset(user: User) -> QuerySet[WorkItem]:

@@ -36,6 +36,7 @@ from serval.changes.forms import (
     usable_templates,
 )
 from serval.changes.models import ChangeDetail, ChangeTemplate, ConflictStatus
+from serval.changes.querysets import access_change
 from serval.changes.views import templates as template_views
 from serval.cmdb import worklinks
 from serval.core.errors import NotFound, PermissionDenied, StaleVersion, ValidationFailed
@@ -71,6 +72,8 @@ def _require_agent(request: HttpRequest) -> User:
 def change_or_404(request: HttpRequest, number: str, *, kind: str = Kind.CHANGE) -> WorkItem:
     """A change (or change task) the user may see; anything else is a 404."""
     try:
+        if kind == Kind.CHANGE:
+            return access_change(_user(request), number)
         return access_work_item(_user(request), number, kind=kind)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
