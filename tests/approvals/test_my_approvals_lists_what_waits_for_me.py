@@ -63,7 +63,7 @@ def test_an_offsite_next_is_not_followed(world, estate, client):
         f"/approvals/{approval.pk}/decide",
         {"decision": "approve", "next": "https://evil.example/"},
     )
-    assert response["Location"] == f"/approvals/changes/{change.number}/"
+    assert response["Location"] == f"/changes/{change.number}/"  # the change page, not evil
 
 
 def test_a_delegates_list_shows_on_behalf(world, estate, client):

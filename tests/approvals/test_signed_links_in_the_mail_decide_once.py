@@ -72,7 +72,11 @@ def test_get_confirms_and_post_decides_once(world, asked, inbox, client):
 
     run_queue()
     told = inbox.to(world.agent.email)
-    assert [m.subject for m in told] == [f"[{asked.number}] Approved by bob: {asked.title}"]
+    # The decision, then the move it caused (serval.notifications: "requester notified").
+    assert [m.subject for m in told] == [
+        f"[{asked.number}] Approved by bob: {asked.title}",
+        f"[{asked.number}] Scheduled: {asked.title}",
+    ]
 
 
 def test_the_post_needs_no_sign_in_and_no_csrf_token(world, asked, inbox):
