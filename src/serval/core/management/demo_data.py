@@ -19,6 +19,7 @@ from django.db import transaction
 
 from serval.assets.models import Asset
 from serval.cmdb.models import CI
+from serval.core.management.demo_changes import Changes
 from serval.core.management.demo_estate import Estate
 from serval.core.models import Tenant
 from serval.incidents import actions as inc
@@ -237,7 +238,9 @@ class DemoBuilder:
             for n, spec in enumerate(specs):
                 steps.append(("incidents", partial(self._incident, n, spec, where)))
         steps += [("parent and children", self._parents), ("major incidents", self._majors)]
-        steps += Estate(self).steps()
+        estate = Estate(self)
+        steps += estate.steps()
+        steps += Changes(self, estate).steps()
         return steps
 
     def run(self) -> Iterator[str]:
@@ -255,7 +258,8 @@ class DemoBuilder:
                 "organizations": Organization.objects.count(),
                 "users": User.objects.count(),
                 "teams": Team.objects.count(),
-                "incidents": WorkItem.objects.count(),
+                "incidents": WorkItem.objects.filter(kind="incident").count(),
+                "changes": WorkItem.objects.filter(kind="change").count(),
                 "services": Service.objects.count(),
                 "cis": CI.objects.count(),
                 "assets": Asset.objects.count(),

@@ -55,7 +55,8 @@ class Command(BaseCommand):
                 _(
                     "Demo data loaded: %(tenants)s tenants, %(organizations)s organizations, "
                     "%(users)s people, %(teams)s teams, %(incidents)s incidents, "
-                    "%(services)s services, %(cis)s configuration items, %(assets)s assets."
+                    "%(changes)s changes, %(services)s services, %(cis)s configuration items, "
+                    "%(assets)s assets."
                 )
                 % counts
             )
