@@ -43,6 +43,13 @@ def test_no_xlsx_text_cell_starts_with_a_formula_trigger_or_holds_xml_control_ch
     assert not any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value)
 
 
+def test_a_control_character_in_front_of_a_formula_does_not_hide_it():
+    from serval.core.exports import xlsx_value
+
+    assert xlsx_value("\x01=1+1") == "'=1+1"
+    assert xlsx_value("\x01@") == "'@"
+
+
 def test_xlsx_response_writes_text_never_formulas_and_keeps_numbers_and_dates():
     from datetime import date
 

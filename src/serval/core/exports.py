@@ -86,7 +86,8 @@ def xlsx_value(value: Any) -> Any:
         return timezone.localtime(value).replace(tzinfo=None) if value.tzinfo else value
     if isinstance(value, date):
         return value
-    return _XML_ILLEGAL.sub("", safe_cell(value))
+    # Drop what XML cannot hold *before* the formula check: "\x01=1+1" must not become "=1+1".
+    return safe_cell(_XML_ILLEGAL.sub("", str(value)))
 
 
 def xlsx_response(
