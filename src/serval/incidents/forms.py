@@ -7,19 +7,25 @@ rejected form re-renders with everything the user typed (DESIGN.md rule 1).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from serval.cmdb import worklinks
 from serval.core.errors import ValidationFailed
 from serval.incidents import actions
+from serval.incidents.listing import visible_clocks
 from serval.incidents.states import CLOSE_CODES, HOLD_REASONS, INCIDENT, OPEN_STATES
 from serval.people.models import Role, Team, User
 from serval.people.querysets import teams_visible_to, users_visible_to
-from serval.sla.models import ACTIVE_STAGES, AgreementType, SlaClock, Stage
+from serval.sla.models import ACTIVE_STAGES, SlaClock, Stage
 from serval.work.models import LEVELS, PRIORITIES, Channel, WorkItem
 
 AGENT_ROLES = (Role.AGENT, Role.MANAGER, Role.ADMIN)
@@ -70,6 +76,7 @@ SORTS = {
     # Items without a running clock go last (see IncidentFilterForm.apply).
     "breach": (F("next_breach").asc(nulls_last=True), "priority", "pk"),
 }
+MAX_SERVICE_CHOICES = 500
 SORT_LABELS = [
     ("-opened", _("Newest first")),
     ("opened", _("Oldest first")),
@@ -82,8 +89,28 @@ SORT_LABELS = [
 ]
 
 
+def _options(choices: Iterable[tuple[Any, Any]], selected: Any) -> SafeString:
+    """`<option>`s for a filter select, built in one pass (hundreds of agents at scale)."""
+    chosen = "" if selected is None else str(selected)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if str(value) == chosen else "", label) for value, label in choices),
+    )
+
+
+_TEAM = re.compile(r"^(mine|\d{1,18})$")
+_ASSIGNEE = re.compile(r"^(me|unassigned|\d{1,18})$")
+_ID = re.compile(r"^\d{1,18}$")
+
+
 class IncidentFilterForm(forms.Form):
-    """The one filter definition for incident lists, team queues and saved views."""
+    """The one filter definition for incident lists, team queues and saved views.
+
+    The group, assignee and impacted-service filters take ids (or a keyword) and only narrow a
+    queryset that is already limited to what the user may see, so their choices are read only
+    when the full page draws the selects, not on every htmx refresh of the results.
+    """
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     state = forms.ChoiceField(label=_("State"), required=False)
@@ -94,9 +121,10 @@ class IncidentFilterForm(forms.Form):
         empty_value=None,
         choices=[("", _("Any priority")), *PRIORITIES],
     )
-    team = forms.ChoiceField(label=_("Assignment group"), required=False)
-    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    team = forms.RegexField(label=_("Assignment group"), required=False, regex=_TEAM)
+    assignee = forms.RegexField(label=_("Assignee"), required=False, regex=_ASSIGNEE)
     service = forms.CharField(label=_("Service"), required=False, max_length=200)
+    impacted_service = forms.RegexField(label=_("Impacted service"), required=False, regex=_ID)
     at_risk = forms.BooleanField(
         label=_("At risk"),
         required=False,
@@ -112,20 +140,7 @@ class IncidentFilterForm(forms.Form):
             ("all", _("Any state")),
             *INCIDENT.choices(),
         ]
-        if user.is_agent:
-            self.fields["team"].choices = [  # type: ignore[attr-defined]
-                ("", _("Any group")),
-                ("mine", _("My groups")),
-                *team_choices(user, "")[1:],
-            ]
-            agents = agents_in_reach(user).only("pk", "username", "first_name", "last_name")
-            self.fields["assignee"].choices = [  # type: ignore[attr-defined]
-                ("", _("Anyone")),
-                ("me", _("Me")),
-                ("unassigned", _("Unassigned")),
-                *((str(a.pk), a.display_name) for a in agents),
-            ]
-        else:
+        if not user.is_agent:
             del self.fields["team"]
             del self.fields["assignee"]
 
@@ -133,6 +148,34 @@ class IncidentFilterForm(forms.Form):
         if self.is_bound and self.is_valid():
             return self.cleaned_data.get(name) or default
         return default
+
+    # --- the selects' options, for the full page only ---
+
+    def _selected(self, name: str) -> Any:
+        return self[name].value() if name in self.fields else None
+
+    def team_options(self) -> SafeString:
+        teams = teams_visible_to(self.user).values_list("pk", "name")
+        choices = [("", _("Any group")), ("mine", _("My groups")), *teams]
+        return _options(choices, self._selected("team"))
+
+    def assignee_options(self) -> SafeString:
+        agents = agents_in_reach(self.user).order_by("first_name", "last_name", "username")
+        people = agents.values_list("pk", "username", "first_name", "last_name")
+        choices = [
+            ("", _("Anyone")),
+            ("me", _("Me")),
+            ("unassigned", _("Unassigned")),
+            *((pk, f"{first} {last}".strip() or name) for pk, name, first, last in people),
+        ]
+        return _options(choices, self._selected("assignee"))
+
+    def impacted_service_options(self) -> SafeString:
+        from serval.services.querysets import services_visible_to
+
+        services = services_visible_to(self.user).order_by("name", "pk").values_list("pk", "name")
+        choices = [("", _("Any service")), *services[:MAX_SERVICE_CHOICES]]
+        return _options(choices, self._selected("impacted_service"))
 
     def apply(self, qs: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
         """Narrow an already visibility-filtered queryset; invalid input filters nothing out."""
@@ -158,22 +201,23 @@ class IncidentFilterForm(forms.Form):
             qs = qs.filter(assignee_id=int(assignee))
         if data.get("service"):
             qs = qs.filter(service__icontains=data["service"])
+        if data.get("impacted_service"):
+            qs = qs.filter(worklinks.impacting(self.user, int(data["impacted_service"])))
         if data.get("q"):
             qs = qs.search(data["q"])  # type: ignore[attr-defined]
         if data.get("at_risk"):
             qs = qs.filter(Exists(self._at_risk_clocks()))
-        # Subqueries rather than a Min() over a join: no GROUP BY, so the CSV export's
-        # values_list() over the same queryset keeps one row per item.
-        running = self._clocks().filter(stage=Stage.IN_PROGRESS).order_by("breach_at")
-        qs = qs.annotate(next_breach=Subquery(running.values("breach_at")[:1]))
-        return qs.order_by(*SORTS[data.get("sort") or "-opened"])
+        sort = data.get("sort") or "-opened"
+        if sort == "breach":
+            # A subquery rather than a Min() over a join: no GROUP BY, so the CSV export's
+            # values_list() over the same queryset keeps one row per item.
+            running = self._clocks().filter(stage=Stage.IN_PROGRESS).order_by("breach_at")
+            qs = qs.annotate(next_breach=Subquery(running.values("breach_at")[:1]))
+        return qs.order_by(*SORTS[sort])
 
     def _clocks(self) -> QuerySet[SlaClock]:
         """The clocks of the outer item this user may see (requesters: customer SLAs only)."""
-        clocks = SlaClock.objects.filter(work_item=OuterRef("pk"))
-        if not self.user.is_agent:
-            clocks = clocks.filter(definition__type=AgreementType.SLA)
-        return clocks
+        return visible_clocks(self.user).filter(work_item=OuterRef("pk"))
 
     def _at_risk_clocks(self) -> QuerySet[SlaClock]:
         """Running clocks past the 75 % warning, or breached (DOMAIN.md §2.5)."""
@@ -183,20 +227,6 @@ class IncidentFilterForm(forms.Form):
             | Q(stage=Stage.IN_PROGRESS, breach_at__lte=timezone.now())
         )
 
-    def with_sla_status(self, qs: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
-        """Add what the queue's badge needs to colour an item by its worst running clock."""
-        clocks = self._clocks()
-        return qs.annotate(
-            sla_breached=Exists(
-                clocks.filter(
-                    Q(stage__in=ACTIVE_STAGES, has_breached=True)
-                    | Q(stage=Stage.IN_PROGRESS, breach_at__lte=timezone.now())
-                )
-            ),
-            sla_warning=Exists(clocks.filter(stage=Stage.IN_PROGRESS, warned_level__gte=75)),
-            sla_paused=Exists(clocks.filter(stage=Stage.PAUSED)),
-        )
-
     def active_count(self) -> int:
         """How many filters differ from the default view (for the 'clear filters' hint)."""
         if not (self.is_bound and self.is_valid()):
@@ -204,7 +234,15 @@ class IncidentFilterForm(forms.Form):
         data = self.cleaned_data
         return sum(
             1
-            for name in ("q", "priority", "team", "assignee", "service", "at_risk")
+            for name in (
+                "q",
+                "priority",
+                "team",
+                "assignee",
+                "service",
+                "impacted_service",
+                "at_risk",
+            )
             if data.get(name) not in (None, "", False)
         ) + (1 if data.get("state") not in ("", "open") else 0)
 
