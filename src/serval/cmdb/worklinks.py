@@ -334,7 +334,7 @@ def impacted_by_item(ids: list[int], user: User) -> dict[int, list[dict[str, Any
     if not ids:
         return found
     rows = (
-        ImpactedService.objects.filter(_seen_by(user), work_item_id__in=ids)
+        ImpactedService.objects.filter(_seen_by(user), work_item_id__any=ids)
         .order_by("depth", "service_id", "pk")
         .values_list("work_item_id", "service_id", "service__name")
     )

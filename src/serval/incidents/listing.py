@@ -70,7 +70,7 @@ def sla_status(user: User, ids: list[int], now: datetime) -> dict[int, dict[str,
         return status
     clocks = (
         visible_clocks(user)
-        .filter(work_item_id__in=ids, stage__in=ACTIVE_STAGES)
+        .filter(work_item_id__any=ids, stage__in=ACTIVE_STAGES)
         .values_list("work_item_id", "stage", "breach_at", "has_breached", "warned_level")
     )
     for item_id, stage, breach_at, has_breached, warned in clocks:
