@@ -62,6 +62,9 @@ def test_each_incident_has_its_priority_clocks_in_the_stage_its_state_implies() 
         if item.state == S.ON_HOLD:
             paused = item.hold_reason == "awaiting_caller"
             assert resolution.stage == (Stage.PAUSED if paused else Stage.IN_PROGRESS)
+        # The item's SLA summary is what the engine would store (serval.sla.engine.sync_item).
+        summary = engine.summary(clocks.values())
+        assert (item.sla_next_breach_at, item.sla_flagged) == tuple(summary.values())
         for clock in clocks.values():
             assert clock.start_at == item.opened_at
             assert clock.next_check_at is None or clock.stage == Stage.IN_PROGRESS

@@ -24,7 +24,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from serval.sla import calendars, conditions
+from serval.sla import calendars, conditions, engine
 from serval.sla.models import WARNING_LEVELS, SlaDefinition, Stage
 
 # Share of running clocks left with a due level (the sweep's work), as a worker behind would.
@@ -150,3 +150,8 @@ class ClockMaker:
             "next_check_at": next_check,
             "updated_at": end,
         }
+
+
+def clock_summary(clocks: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """`serval.sla.engine.summary` for clock rows (dicts) instead of model instances."""
+    return engine.summary(SimpleNamespace(**c) for c in clocks)  # type: ignore[misc]

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from serval.core import journal
 from serval.core import search as fts
-from serval.core.benchclocks import ClockMaker
+from serval.core.benchclocks import ClockMaker, clock_summary
 from serval.core.models import JournalEvent, Tenant
 from serval.core.models import Sequence as Counter
 from serval.incidents import states as S
@@ -483,7 +483,6 @@ class Generator:
                         values["closed_at"] = _dt(last)
                     if state == S.CANCELLED:
                         values["cancel_reason"] = "Duplicate of another incident."
-                    items.append(wi.row(values))
                     details.append(detail.row({"work_item_id": ids[k]}))
                     pending.append((ids[k], tenant_id, steps, opened, values))
                 event_ids = reserve_ids(JournalEvent, sum(len(p[2]) for p in pending))
@@ -531,9 +530,16 @@ class Generator:
                         prev = digest
                         at = at + timedelta(minutes=rng.randint(3, 600))
                     fields = {name: values[name] for name in CLOCK_FIELDS}
-                    for clock in makers[tenant_id].clocks(fields, path, rng):
+                    made = makers[tenant_id].clocks(fields, path, rng)
+                    for clock in made:
                         clock.update(tenant_id=tenant_id, work_item_id=item_id)
                         clocks.append(clock)
+                    # The item's SLA summary, as serval.sla.engine.sync_item keeps it.
+                    summary = clock_summary(made)
+                    nxt = summary["sla_next_breach_at"]
+                    values["sla_next_breach_at"] = None if nxt is None else _dt(nxt)
+                    values["sla_flagged"] = summary["sla_flagged"]
+                    items.append(wi.row(values))
                 clock_ids = reserve_ids(SlaClock, len(clocks))
                 clock_rows = []
                 for clock_id, clock in zip(clock_ids, clocks, strict=True):

@@ -205,14 +205,23 @@ class IncidentFilterForm(forms.Form):
             qs = qs.filter(worklinks.impacting(self.user, int(data["impacted_service"])))
         if data.get("q"):
             qs = qs.search(data["q"])  # type: ignore[attr-defined]
+        agent = self.user.is_agent
         if data.get("at_risk"):
-            qs = qs.filter(Exists(self._at_risk_clocks()))
+            if agent:  # the item's SLA summary, kept by serval.sla.engine: every clock
+                now = timezone.now()
+                qs = qs.filter(Q(sla_flagged=True) | Q(sla_next_breach_at__lte=now))
+            else:
+                qs = qs.filter(Exists(self._at_risk_clocks()))
         sort = data.get("sort") or "-opened"
         if sort == "breach":
-            # A subquery rather than a Min() over a join: no GROUP BY, so the CSV export's
-            # values_list() over the same queryset keeps one row per item.
-            running = self._clocks().filter(stage=Stage.IN_PROGRESS).order_by("breach_at")
-            qs = qs.annotate(next_breach=Subquery(running.values("breach_at")[:1]))
+            if agent:
+                qs = qs.annotate(next_breach=F("sla_next_breach_at"))
+            else:
+                # Requesters see customer SLAs only, so their next breach is asked of the
+                # clocks. A subquery rather than a Min() over a join: no GROUP BY, so the CSV
+                # export's values_list() over the same queryset keeps one row per item.
+                running = self._clocks().filter(stage=Stage.IN_PROGRESS).order_by("breach_at")
+                qs = qs.annotate(next_breach=Subquery(running.values("breach_at")[:1]))
         return qs.order_by(*SORTS[sort])
 
     def _clocks(self) -> QuerySet[SlaClock]:

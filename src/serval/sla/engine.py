@@ -17,6 +17,7 @@ idempotent: they re-read the clock under lock and fire only levels not fired yet
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -263,6 +264,45 @@ def definitions_for(item: Any) -> list[SlaDefinition]:
     )
 
 
+# --- the item's SLA summary --------------------------------------------------------------------
+
+
+def summary(clocks: Iterable[SlaClock]) -> dict[str, Any]:
+    """What lists sort and filter by (agents see every clock): the next running deadline, and
+    whether an active clock is flagged — breached, or running past its 75 % warning."""
+    next_breach = None
+    flagged = False
+    for clock in clocks:
+        if clock.stage == Stage.IN_PROGRESS:
+            if next_breach is None or clock.breach_at < next_breach:
+                next_breach = clock.breach_at
+            flagged = flagged or clock.has_breached or clock.warned_level >= 75
+        elif clock.stage == Stage.PAUSED:
+            flagged = flagged or clock.has_breached
+    return {"sla_next_breach_at": next_breach, "sla_flagged": flagged}
+
+
+def sync_item(item_id: int, clocks: Iterable[SlaClock] | None = None, item: Any = None) -> None:
+    """Store the summary on the work item when it changed (same transaction, item locked).
+
+    `clocks` are all of the item's clocks when the caller has them loaded; otherwise they are
+    read. `item`, when given, is the caller's instance: it is compared first and kept current.
+    """
+    from serval.work.models import WorkItem
+
+    if clocks is None:
+        clocks = SlaClock.objects.filter(work_item_id=item_id, stage__in=ACTIVE_STAGES).only(
+            "stage", "breach_at", "has_breached", "warned_level"
+        )
+    values = summary(clocks)
+    if item is not None and all(getattr(item, k, None) == v for k, v in values.items()):
+        return
+    WorkItem.objects.filter(pk=item_id).update(**values)
+    if item is not None:
+        for name, value in values.items():
+            setattr(item, name, value)
+
+
 def evaluate(item: Any, *, now: datetime | None = None) -> list[SlaClock]:
     """Bring the item's clocks in line with its current fields; caller holds the item's lock."""
     now = now or timezone.now()
@@ -315,6 +355,9 @@ def evaluate(item: Any, *, now: datetime | None = None) -> list[SlaClock]:
         elif definition.active and start and not stop and not cancel:
             cycle = current.cycle + 1 if current is not None else 1
             touched.append(_attach(item, definition, cycle, now, paused=pause))
+    everything = {c.pk: c for c in clocks}
+    everything.update((c.pk, c) for c in touched)
+    sync_item(item.pk, everything.values(), item)
     return touched
 
 
@@ -344,6 +387,8 @@ def check_clock(clock_id: int, *, now: datetime | None = None) -> list[int]:
         _schedule(clock, spec)
     _store_figures(clock, now, spec)
     clock.save()
+    if fired:
+        sync_item(item.pk, item=item)
     return fired
 
 
@@ -368,3 +413,4 @@ def recompute(clock: SlaClock, *, now: datetime | None = None) -> None:
         _schedule(clock, spec)
     _store_figures(clock, now, spec)
     clock.save()
+    sync_item(clock.work_item_id)

@@ -100,6 +100,11 @@ class WorkItem(TenantOwned):
     close_notes = models.TextField(_("resolution notes"), blank=True, max_length=20000)
     cancel_reason = models.TextField(_("cancellation reason"), blank=True, max_length=4000)
     watchers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="watching")
+    # What lists sort and filter SLAs by, kept by serval.sla.engine in the writing transaction
+    # (agents' view: every clock): the next running deadline, and whether an active clock has
+    # breached or passed its 75 % warning. Queues read these instead of a subquery per row.
+    sla_next_breach_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sla_flagged = models.BooleanField(null=True, editable=False)  # null: never summarised
     updated_at = models.DateTimeField(auto_now=True)
     # Optimistic concurrency: every write bumps it; clients send back the version they saw.
     version = models.PositiveIntegerField(default=1)
@@ -133,6 +138,12 @@ class WorkItem(TenantOwned):
                 fields=["tenant", "kind", "-opened_at", "-id"],
                 condition=models.Q(state__in=("new", "in_progress", "on_hold")),
                 name="work_open_recent",
+            ),
+            # "At risk" and "next breach" over everything an agent sees (the nav's At risk).
+            models.Index(
+                fields=["tenant", "kind", "sla_next_breach_at"],
+                condition=models.Q(state__in=("new", "in_progress", "on_hold")),
+                name="work_open_next_breach",
             ),
             # A team's queue, highest priority first (the agent queue of benchmarks/README.md):
             # without it PostgreSQL intersected the group's rows with all of its tenant's.
