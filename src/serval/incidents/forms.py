@@ -14,7 +14,6 @@ from typing import Any
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
-from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +25,7 @@ from serval.incidents.states import CLOSE_CODES, HOLD_REASONS, INCIDENT, OPEN_ST
 from serval.people.models import Role, Team, User
 from serval.people.querysets import teams_visible_to, users_visible_to
 from serval.sla.models import ACTIVE_STAGES, SlaClock, Stage
+from serval.web.widgets import FastSelect, FastWidgetsForm, option_tags
 from serval.work.models import LEVELS, PRIORITIES, Channel, WorkItem
 
 AGENT_ROLES = (Role.AGENT, Role.MANAGER, Role.ADMIN)
@@ -43,23 +43,43 @@ def agents_in_reach(user: User) -> QuerySet[User]:
     return users_visible_to(user).filter(role__in=AGENT_ROLES, is_active=True)
 
 
+def _memo(user: User, key: Any, compute: Any) -> Any:
+    """Remember a choice list on the request's user object: the incident page's side panel and
+    each transition dialog offer the same teams and members, read once per request."""
+    memo: dict[Any, Any] | None = getattr(user, "_serval_choices", None)
+    if memo is None:
+        memo = {}
+        user._serval_choices = memo  # type: ignore[attr-defined]
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def team_choices(user: User, blank: str) -> list[tuple[str, str]]:
-    teams = teams_visible_to(user).values_list("pk", "name")
-    return [("", blank), *((str(pk), name) for pk, name in teams)]
+    teams = _memo(
+        user,
+        "teams",
+        lambda: [(str(pk), name) for pk, name in teams_visible_to(user).values_list("pk", "name")],
+    )
+    return [("", blank), *teams]
 
 
 def member_choices(user: User, team_id: Any, blank: str) -> list[tuple[str, str]]:
     """Agents of one team the user can see, for the assignee select (re-fetched by htmx)."""
     choices: list[tuple[str, str]] = [("", blank)]
-    if team_id in (None, "") or not str(team_id).isdigit():
+    if team_id in (None, "") or not str(team_id).isdigit() or len(str(team_id)) > 18:
         return choices
-    team = teams_visible_to(user).filter(pk=int(team_id))
-    members = (
-        User.objects.filter(teams__in=team, is_active=True, role__in=AGENT_ROLES)
-        .order_by("first_name", "last_name", "username")
-        .only("pk", "username", "first_name", "last_name")
-    )
-    return [*choices, *((str(u.pk), u.display_name) for u in members)]
+
+    def members() -> list[tuple[str, str]]:
+        team = teams_visible_to(user).filter(pk=int(team_id))
+        people = (
+            User.objects.filter(teams__in=team, is_active=True, role__in=AGENT_ROLES)
+            .order_by("first_name", "last_name", "username")
+            .values_list("pk", "username", "first_name", "last_name")
+        )
+        return [(str(pk), f"{f} {la}".strip() or name) for pk, name, f, la in people]
+
+    return [*choices, *_memo(user, ("members", int(team_id)), members)]
 
 
 # --- list filters ---------------------------------------------------------------------------
@@ -91,12 +111,7 @@ SORT_LABELS = [
 
 def _options(choices: Iterable[tuple[Any, Any]], selected: Any) -> SafeString:
     """`<option>`s for a filter select, built in one pass (hundreds of agents at scale)."""
-    chosen = "" if selected is None else str(selected)
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((value, " selected" if str(value) == chosen else "", label) for value, label in choices),
-    )
+    return option_tags(choices, () if selected is None else (selected,))
 
 
 _TEAM = re.compile(r"^(mine|\d{1,18})$")
@@ -279,7 +294,7 @@ REQUESTER_FIELDS = tuple(
 )
 
 
-class IncidentForm(forms.Form):
+class IncidentForm(FastWidgetsForm):
     """Incident fields; `fields` picks the subset a page shows (create, side panel, text)."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -290,22 +305,30 @@ class IncidentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Markdown is supported."),
     )
-    impact = forms.TypedChoiceField(label=_("Impact"), choices=LEVELS, coerce=int, initial=3)
-    urgency = forms.TypedChoiceField(label=_("Urgency"), choices=LEVELS, coerce=int, initial=3)
+    impact = forms.TypedChoiceField(
+        label=_("Impact"), choices=LEVELS, coerce=int, initial=3, widget=FastSelect
+    )
+    urgency = forms.TypedChoiceField(
+        label=_("Urgency"), choices=LEVELS, coerce=int, initial=3, widget=FastSelect
+    )
     caller = forms.CharField(
         label=_("Caller"),
         required=False,
         max_length=150,
         help_text=_("Username of the person affected; leave empty for yourself."),
     )
-    assignment_group = forms.ChoiceField(label=_("Assignment group"), required=False)
-    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    assignment_group = forms.ChoiceField(
+        label=_("Assignment group"), required=False, widget=FastSelect
+    )
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False, widget=FastSelect)
     service = forms.CharField(label=_("Service"), required=False, max_length=200)
     configuration_item = forms.CharField(
         label=_("Configuration item"), required=False, max_length=200
     )
     category = forms.CharField(label=_("Category"), required=False, max_length=100)
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial="phone")
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=Channel.choices, initial="phone", widget=FastSelect
+    )
     version = forms.IntegerField(widget=forms.HiddenInput(attrs=VERSION_ATTRS), required=False)
 
     def __init__(
@@ -380,7 +403,7 @@ def initial_from_item(item: WorkItem) -> dict[str, Any]:
 # --- transitions, comments, attachments -----------------------------------------------------
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(FastWidgetsForm):
     """The fields one transition needs, built from the state machine's `requires`."""
 
     to = forms.CharField(widget=forms.HiddenInput)
@@ -399,14 +422,14 @@ class TransitionForm(forms.Form):
         self.requires = requires
         if "hold_reason" in requires:
             self.fields["hold_reason"] = forms.ChoiceField(
-                label=_("On-hold reason"), choices=[("", "—"), *HOLD_REASONS]
+                label=_("On-hold reason"), choices=[("", "—"), *HOLD_REASONS], widget=FastSelect
             )
             self.fields["comment"].help_text = _(
                 "Required when you are waiting for the caller: tell them what you need."
             )
         if "close_code" in requires:
             self.fields["close_code"] = forms.ChoiceField(
-                label=_("Resolution code"), choices=[("", "—"), *CLOSE_CODES]
+                label=_("Resolution code"), choices=[("", "—"), *CLOSE_CODES], widget=FastSelect
             )
         if "close_notes" in requires:
             self.fields["close_notes"] = forms.CharField(
@@ -425,6 +448,7 @@ class TransitionForm(forms.Form):
                 label=_("Assignment group"),
                 choices=team_choices(user, "—"),
                 initial=str(item.assignment_group_id or ""),
+                widget=FastSelect,
             )
             self.fields["assignment_group"].widget.attrs["data-assignee-source"] = "true"
             team_id = self.data.get("assignment_group") if self.is_bound else None
@@ -435,9 +459,11 @@ class TransitionForm(forms.Form):
                     user, team_id or item.assignment_group_id, str(_("— Unassigned —"))
                 ),
                 initial=str(item.assignee_id or (user.pk if user.is_agent else "")),
+                widget=FastSelect,
             )
             self.fields["assignee"].widget.attrs["hx-sync"] = "this:queue last"
         self.order_fields([*[n for n in self.fields if n != "comment"], "comment"])
+        self.use_fast_widgets()  # for the fields added above
 
     def action_fields(self) -> dict[str, Any]:
         return {
@@ -447,7 +473,7 @@ class TransitionForm(forms.Form):
         }
 
 
-class CommentForm(forms.Form):
+class CommentForm(FastWidgetsForm):
     body = forms.CharField(
         label=_("Comment"),
         max_length=20000,
@@ -456,17 +482,17 @@ class CommentForm(forms.Form):
     internal = forms.BooleanField(label=_("Internal work note"), required=False)
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(FastWidgetsForm):
     file = forms.FileField(label=_("File"))
     internal = forms.BooleanField(label=_("Internal (agents only)"), required=False)
 
 
-class ParentForm(forms.Form):
+class ParentForm(FastWidgetsForm):
     parent = forms.CharField(label=_("Parent incident"), max_length=24, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput(attrs=VERSION_ATTRS))
 
 
-class ImpactLinkForm(forms.Form):
+class ImpactLinkForm(FastWidgetsForm):
     """Link or unlink an affected CI or service (serval.cmdb.worklinks does the rest)."""
 
     op = forms.ChoiceField(
@@ -479,7 +505,7 @@ class ImpactLinkForm(forms.Form):
     )
 
 
-class MajorForm(forms.Form):
+class MajorForm(FastWidgetsForm):
     decision = forms.ChoiceField(
         choices=[("propose", "propose"), ("accept", "accept"), ("reject", "reject")]
     )
@@ -491,15 +517,17 @@ class MajorForm(forms.Form):
     )
 
 
-def caller_choices(user: User) -> QuerySet[User]:
-    """People an agent may log an incident for (shown as suggestions, not a hard list)."""
-    return (
+def caller_choices(user: User) -> SafeString:
+    """The `<option>`s of the callers datalist: people an agent may log an incident for
+    (suggestions, not a hard list), at most 500, drawn in one pass."""
+    people = (
         users_visible_to(user)
         .filter(is_active=True)
         .filter(Q(role=Role.REQUESTER) | Q(role__in=AGENT_ROLES))
-        .only("username", "first_name", "last_name")
-        .order_by("username")[:500]
+        .order_by("username")
+        .values_list("username", "first_name", "last_name")[:500]
     )
+    return option_tags((name, f"{first} {last}".strip() or name) for name, first, last in people)
 
 
 def team_by_id(user: User, team_id: int) -> Team | None:

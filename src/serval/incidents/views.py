@@ -243,20 +243,41 @@ def assignee_options(request: HttpRequest) -> HttpResponse:
 # --- the incident page ----------------------------------------------------------------------
 
 
-def _detail_context(request: HttpRequest, item: WorkItem, **overrides: Any) -> dict[str, Any]:
-    user = _user(request)
-    item = (
-        WorkItem.objects.select_related(
-            "caller", "assignee", "assignment_group", "opened_by", "resolved_by", "parent"
-        )
+_PAGE_RELATED = (
+    "caller",
+    "assignee",
+    "assignment_group",
+    "opened_by",
+    "resolved_by",
+    "parent",
+    "incident",
+    "incident__major_proposed_by",
+    "incident__major_manager",
+)
+
+
+def _page_item(qs: QuerySet[WorkItem]) -> WorkItem | None:
+    """The item with what its page shows: people, group, parent, major-incident detail (one
+    query) and its watchers (one more)."""
+    return (
+        qs.select_related(*_PAGE_RELATED)
         .prefetch_related(Prefetch("watchers", queryset=User.objects.only("pk", "username")))
-        .get(pk=item.pk)
-    )
-    detail = (
-        IncidentDetail.objects.select_related("major_proposed_by", "major_manager")
-        .filter(work_item=item)
         .first()
     )
+
+
+def _detail_context(
+    request: HttpRequest, item: WorkItem, *, loaded: bool = False, **overrides: Any
+) -> dict[str, Any]:
+    """Everything the incident page draws; `loaded` says `item` came from `_page_item` for
+    this request (otherwise it is read again: after a write it may be stale)."""
+    user = _user(request)
+    if not loaded:
+        item = _page_item(WorkItem.objects.filter(pk=item.pk)) or item
+    try:
+        detail: IncidentDetail | None = item.incident  # type: ignore[attr-defined]
+    except IncidentDetail.DoesNotExist:
+        detail = None
     transitions = []
     for t in INCIDENT.available(item, user):
         form = overrides.get(f"transition:{t.target}") or TransitionForm(
@@ -332,8 +353,16 @@ def _clock_types(groups: list[Any]) -> dict[int, str]:
 @login_required
 @require_GET
 def incident_detail(request: HttpRequest, number: str) -> HttpResponse:
-    item = _incident(request, number)
-    return render(request, "incidents/detail.html", _detail_context(request, item))
+    """The incident page: visibility and the page's data in one query (`access_work_item`'s
+    rule: out of reach, or not a well-formed number, is a 404)."""
+    user = _user(request)
+    item = None
+    if _NUMBER.match(number):
+        visible = WorkItem.objects.visible_to(user).filter(kind=Kind.INCIDENT)
+        item = _page_item(visible.filter(number=number.upper()))
+    if item is None:
+        raise Http404(f"No work item {number}.")
+    return render(request, "incidents/detail.html", _detail_context(request, item, loaded=True))
 
 
 def _rerender(request: HttpRequest, item: WorkItem, **overrides: Any) -> HttpResponse:
