@@ -7,8 +7,8 @@ clock is simulated along the incident's state path (the times of its journal's t
 attached when the incident was opened, then cancelled, completed, paused or resumed by the
 definition's own conditions in the engine's order, warning levels (50 / 75 / 100 %) fired up to
 the end of the path or up to now, figures stored as of that instant, and `next_check_at` aimed
-at the next level still to fire. A small share of running clocks is left one level behind, as
-if the worker had been down for a moment, so the sweep has due clocks to find.
+at the next level still to fire — as a worker that kept up would leave them, so a server started
+on the data has no backlog of due clocks to work through while it is being measured.
 
 Simplifications, on purpose: one cycle per definition (a `reset` condition is not simulated,
 none of the seeded definitions has one), the calendar's own time zone (generated users have no
@@ -18,7 +18,6 @@ generated; the clocks are what the queue, the SLA card and the sweep read).
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 from datetime import datetime
 from types import SimpleNamespace
@@ -27,8 +26,6 @@ from typing import Any
 from serval.sla import calendars, conditions, engine
 from serval.sla.models import WARNING_LEVELS, SlaDefinition, Stage
 
-# Share of running clocks left with a due level (the sweep's work), as a worker behind would.
-BEHIND = 0.001
 Step = tuple[datetime, str, str]  # (at, state, hold_reason) from the incident's journal
 
 
@@ -46,9 +43,7 @@ class ClockMaker:
                 )
             self.definitions.append((d, d.conditions or {}, specs[d.calendar_id]))
 
-    def clocks(
-        self, item: dict[str, Any], path: Sequence[Step], rng: random.Random
-    ) -> list[dict[str, Any]]:
+    def clocks(self, item: dict[str, Any], path: Sequence[Step]) -> list[dict[str, Any]]:
         """Clock rows (SlaClock attribute names) for one incident with the given state path."""
         fields = SimpleNamespace(**item)
         out = []
@@ -60,7 +55,7 @@ class ClockMaker:
                 fields, cond.get("cancel")
             ):
                 continue
-            out.append(self._one(definition, cond, spec, fields, path, rng))
+            out.append(self._one(definition, cond, spec, fields, path))
         return out
 
     def _one(
@@ -70,7 +65,6 @@ class ClockMaker:
         spec: calendars.CalendarSpec,
         fields: SimpleNamespace,
         path: Sequence[Step],
-        rng: random.Random,
     ) -> dict[str, Any]:
         start = min(path[0][0], self.now)
         duration = definition.duration_seconds
@@ -112,9 +106,6 @@ class ClockMaker:
         has_breached = has_breached or warned == 100
         next_check = None
         if stage == Stage.IN_PROGRESS:
-            if warned and rng.random() < BEHIND:
-                warned = max((lvl for lvl in WARNING_LEVELS if lvl < warned), default=0)
-                has_breached = warned == 100
             pending = [lvl for lvl in WARNING_LEVELS if lvl > warned]
             if pending:
                 next_check = calendars.add_business_time(
