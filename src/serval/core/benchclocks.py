@@ -34,6 +34,7 @@ class ClockMaker:
 
     def __init__(self, definitions: Sequence[SlaDefinition], *, now: datetime) -> None:
         self.now = now
+        self._memo: dict[tuple[Any, ...], bool] = {}
         self.definitions: list[tuple[SlaDefinition, dict[str, Any], calendars.CalendarSpec]] = []
         specs: dict[int | None, calendars.CalendarSpec] = {}
         for d in definitions:
@@ -43,17 +44,30 @@ class ClockMaker:
                 )
             self.definitions.append((d, d.conditions or {}, specs[d.calendar_id]))
 
+    def _matches(self, cond: dict[str, Any], kind: str, fields: Any, empty: bool = False) -> bool:
+        """`conditions.matches`, remembered by the values of the fields the clauses read (a
+        million incidents share a handful of priority × state combinations)."""
+        clauses = cond.get(kind)
+        if not clauses:
+            return empty
+        key = (
+            id(clauses),
+            *(getattr(fields, conditions.FIELDS[c["field"]][0], None) for c in clauses),
+        )
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = conditions.matches(fields, clauses, empty=empty)
+        return hit
+
     def clocks(self, item: dict[str, Any], path: Sequence[Step]) -> list[dict[str, Any]]:
         """Clock rows (SlaClock attribute names) for one incident with the given state path."""
         fields = SimpleNamespace(**item)
         out = []
         for definition, cond, spec in self.definitions:
             fields.state, fields.hold_reason = path[0][1], path[0][2]
-            if not conditions.matches(fields, cond.get("start"), empty=True):
+            if not self._matches(cond, "start", fields, empty=True):
                 continue
-            if conditions.matches(fields, cond.get("stop")) or conditions.matches(
-                fields, cond.get("cancel")
-            ):
+            if self._matches(cond, "stop", fields) or self._matches(cond, "cancel", fields):
                 continue
             out.append(self._one(definition, cond, spec, fields, path))
         return out
@@ -72,14 +86,14 @@ class ClockMaker:
         stage, stop_at, paused_at = Stage.IN_PROGRESS, None, None
         pause = business_pause = 0
         has_breached = False
-        if conditions.matches(fields, cond.get("pause")):
+        if self._matches(cond, "pause", fields):
             stage, paused_at = Stage.PAUSED, start
         for at, state, hold in path[1:]:
             fields.state, fields.hold_reason = state, hold
-            cancel = conditions.matches(fields, cond.get("cancel"))
-            started = conditions.matches(fields, cond.get("start"), empty=True)
-            stop = conditions.matches(fields, cond.get("stop"))
-            paused = conditions.matches(fields, cond.get("pause"))
+            cancel = self._matches(cond, "cancel", fields)
+            started = self._matches(cond, "start", fields, empty=True)
+            stop = self._matches(cond, "stop", fields)
+            paused = self._matches(cond, "pause", fields)
             if stage == Stage.PAUSED and (cancel or not started or stop or not paused):
                 assert paused_at is not None
                 pause += int((at - paused_at).total_seconds())

@@ -8,8 +8,8 @@ IncidentDetail rows, and per incident a journal ("created", its transitions, a c
 hash chain is computed by serval.core.journal's own `_digest`, so `serval verify-journal`
 passes, and the SLA clocks the engine would hold (serval.core.benchclocks). Full-text search
 stays consistent: the FTS5 triggers are dropped during the load and the
-index rebuilt after it; on PostgreSQL the tsvector column is generated and only its GIN index is
-rebuilt after a large load.
+index rebuilt after it; on PostgreSQL the tsvector column is generated, and after a large load
+the secondary indexes of the loaded tables (the GIN one among them) are built once.
 """
 
 from __future__ import annotations
@@ -44,8 +44,10 @@ from serval.work.actions import SUBJECT
 from serval.work.models import Channel, Kind, WorkItem
 
 BATCH = 5000
-# Below this many items the GIN index is kept during the load; above, rebuilt once after it.
+# Below this many items the secondary indexes are kept during the load (PostgreSQL); above,
+# they are dropped and built once after it.
 REBUILD_INDEX_AT = 50_000
+BULK_TABLES = ("work_workitem", "incidents_incidentdetail", "core_journalevent", "sla_slaclock")
 
 WORDS = (
     "vpn printer outlook email mailbox password reset laptop monitor docking station keyboard "
@@ -572,13 +574,27 @@ class Generator:
     # --- search index -------------------------------------------------------------------
 
     def _before_load(self) -> None:
+        self._dropped: list[tuple[str, str]] = []
         with connection.cursor() as cur:
             if connection.vendor == "sqlite":
                 for sql in fts.SQLITE_TEARDOWN:
                     if sql.startswith("DROP TRIGGER"):
                         cur.execute(sql)
             elif connection.vendor == "postgresql" and self.n_items >= REBUILD_INDEX_AT:
-                cur.execute("DROP INDEX IF EXISTS work_search_doc_gin")
+                # Secondary indexes (the GIN one included) cost more kept up row by row during
+                # a big COPY than built once after it; those constraints own stay.
+                for table in BULK_TABLES:
+                    cur.execute(
+                        "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+                        "JOIN pg_class i ON i.oid = x.indexrelid "
+                        "JOIN pg_class t ON t.oid = x.indrelid "
+                        "WHERE t.relname = %s AND NOT EXISTS "
+                        "(SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+                        [table],
+                    )
+                    self._dropped.extend(cur.fetchall())
+                for name, _definition in self._dropped:
+                    cur.execute(f'DROP INDEX IF EXISTS "{name}"')
 
     def _after_load(self) -> None:
         with connection.cursor() as cur:
@@ -587,16 +603,11 @@ class Generator:
                     cur.execute(sql)
                 cur.execute("ANALYZE")  # statistics for the planner, as PostgreSQL gets below
             elif connection.vendor == "postgresql":
-                if self.n_items >= REBUILD_INDEX_AT:  # the GIN index dropped in _before_load
-                    for sql in fts.POSTGRES_SETUP:
-                        if sql.startswith("CREATE INDEX"):
-                            cur.execute(sql)
-                for table in (
-                    "work_workitem",
-                    "incidents_incidentdetail",
-                    "core_journalevent",
-                    "sla_slaclock",
-                ):
+                if self._dropped:
+                    cur.execute("SET maintenance_work_mem = '256MB'")
+                for _name, definition in self._dropped:  # as pg_get_indexdef wrote them
+                    cur.execute(definition)
+                for table in BULK_TABLES:
                     cur.execute(f"ANALYZE {table}")
 
     def run(self) -> Result:
