@@ -3,6 +3,13 @@
     .venv/bin/python benchmarks/sla_bench.py            # 1,000,000 clocks (takes a while)
     .venv/bin/python benchmarks/sla_bench.py --quick    # 20,000 clocks
     DATABASE_URL=postgres://… .venv/bin/python benchmarks/sla_bench.py
+    .venv/bin/python benchmarks/sla_bench.py --existing --json   # what `make bench` runs
+
+With `--existing` the sweep reads the clocks already in the configured database (those
+`serval bench-data` wrote: every incident's response and resolution clocks, ~40 % of them still
+running) instead of filling a throwaway one — timed as the sweep will run an hour from now, so
+it finds the clocks falling due within that hour — and `--json` prints the figures as one JSON
+object for benchmarks/run.py (scenario 6).
 
 1. Deadlines: `add_business_time` on a real calendar (Europe/Berlin, Bavarian holidays, two
    intervals a day: 08:00–12:00 and 13:00–17:00, Mon–Fri) for targets from 4 business hours to
@@ -17,6 +24,7 @@ Targets are in benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import sys
@@ -29,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 
-def bench_deadlines(count: int) -> None:
+def bench_deadlines(count: int, *, quiet: bool = False) -> dict[str, float]:
     from serval.sla.calendars import (
         WEEKDAYS,
         CalendarSpec,
@@ -53,12 +61,46 @@ def bench_deadlines(count: int) -> None:
     began = time.perf_counter()
     ends = [add_business_time(s, d, spec) for s, d in zip(starts, durations, strict=True)]
     took = time.perf_counter() - began
-    print(f"deadlines (add_business_time):        {count / took:>12,.0f} per second")
+    deadlines = count / took
     began = time.perf_counter()
     for s, e in zip(starts, ends, strict=True):
         business_seconds_between(s, e, spec)
-    took = time.perf_counter() - began
-    print(f"elapsed (business_seconds_between):   {count / took:>12,.0f} per second")
+    elapsed = count / (time.perf_counter() - began)
+    if not quiet:
+        print(f"deadlines (add_business_time):        {deadlines:>12,.0f} per second")
+        print(f"elapsed (business_seconds_between):   {elapsed:>12,.0f} per second")
+    return {"deadlines_per_second": deadlines, "elapsed_per_second": elapsed}
+
+
+def sweep_existing() -> dict[str, float]:
+    """Time the periodic sweep's query over the clocks already in the configured database."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "serval.settings")
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from serval.sla.engine import due_clock_ids
+    from serval.sla.models import SlaClock, Stage
+
+    # A worker that keeps up leaves nothing due now, so the sweep is timed as it will run an
+    # hour from now: finding every clock whose next level falls due within that hour.
+    now = timezone.now() + timedelta(hours=1)
+    timings = []
+    found = 0
+    for _ in range(9):
+        began = time.perf_counter()
+        found = len(due_clock_ids(now=now, limit=5000))
+        timings.append(time.perf_counter() - began)
+    timings.sort()
+    return {
+        "clocks": SlaClock.objects.count(),
+        "running": SlaClock.objects.filter(stage=Stage.IN_PROGRESS).count(),
+        "due": found,
+        "median_ms": timings[len(timings) // 2] * 1000,
+        "best_ms": timings[0] * 1000,
+        "worst_ms": timings[-1] * 1000,
+    }
 
 
 def bench_sweep(clocks: int) -> None:
@@ -170,10 +212,22 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="20,000 clocks instead of 1,000,000")
     parser.add_argument("--clocks", type=int, default=None)
     parser.add_argument("--deadlines", type=int, default=200_000)
+    parser.add_argument("--existing", action="store_true", help="sweep the clocks already there")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     clocks = args.clocks or (20_000 if args.quick else 1_000_000)
-    bench_deadlines(args.deadlines if not args.quick else 50_000)
-    bench_sweep(clocks)
+    figures = bench_deadlines(args.deadlines if not args.quick else 50_000, quiet=args.json)
+    if args.existing:
+        figures.update(sweep_existing())
+        if not args.json:
+            print(
+                f"sweep of {figures['running']:,.0f} running clocks ({figures['clocks']:,.0f} in "
+                f"all): found {figures['due']:,.0f} due; median {figures['median_ms']:.1f} ms"
+            )
+    else:
+        bench_sweep(clocks)
+    if args.json:
+        print(json.dumps(figures))
 
 
 if __name__ == "__main__":

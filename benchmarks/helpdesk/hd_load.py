@@ -1,4 +1,5 @@
-"""Load N tickets into django-helpdesk through its own models and print a token, as JSON."""
+"""Load N tickets into django-helpdesk through its own models; print a token and a session, as
+JSON (the session is for its staff ticket list's JSON endpoint, which takes no token)."""
 
 import json
 import os
@@ -40,7 +41,20 @@ def main() -> None:
             Ticket.objects.bulk_create(batch)
             batch = []
     Ticket.objects.bulk_create(batch)
-    json.dump({"token": token.key, "queue": queue.pk}, sys.stdout)
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(admin)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    json.dump(
+        {
+            "token": token.key,
+            "queue": queue.pk,
+            "session_cookie": f"{settings.SESSION_COOKIE_NAME}={session}",
+        },
+        sys.stdout,
+    )
 
 
 if __name__ == "__main__":

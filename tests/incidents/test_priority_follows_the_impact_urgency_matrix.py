@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from serval.core import refcache
 from serval.incidents import actions as incidents
 from serval.incidents.models import DEFAULT_MATRIX, PriorityRule
 from tests import factories as f
@@ -57,9 +58,12 @@ def test_a_new_incident_takes_its_priority_from_the_matrix(world, impact, urgenc
 
 
 def test_an_edited_cell_is_used_and_a_missing_cell_falls_back_to_the_seed(world):
-    PriorityRule.objects.filter(impact=3, urgency=3).update(priority=4)
+    f.make_incident(world.agent, impact=3, urgency=3)  # the matrix is now cached
+    incidents.set_priority_rule(actor=world.admin, impact=3, urgency=3, priority=4)
     assert f.make_incident(world.agent, impact=3, urgency=3).priority == 4
+    # Rows changed behind the actions' back must be announced (serval.core.refcache).
     PriorityRule.objects.filter(impact=2, urgency=2).delete()
+    refcache.changed()
     assert f.make_incident(world.agent, impact=2, urgency=2).priority == 3
 
 

@@ -98,3 +98,19 @@ def test_team_queue_shows_one_group_and_hides_it_from_requesters(world, signed_i
     assert signed_in(world.outsider_agent).get(f"/queues/{world.team.pk}/").status_code == 404
     overview = signed_in(world.agent).get("/queues/").content.decode()
     assert world.team.name in overview and world.outsider_team.name not in overview
+
+
+def test_big_lists_stop_counting_at_the_cap(world, signed_in, monkeypatch):
+    from serval.web import paging
+
+    for n in range(8):
+        f.make_incident(world.agent, title=f"Item {n}", impact=1, urgency=1)
+    monkeypatch.setattr(paging, "COUNT_CAP", 5)
+    client = signed_in(world.agent)
+    html = client.get("/incidents/").content.decode()
+    assert "More than 5 incidents" in html
+    assert "Showing 1–5 of more than 5; narrow the filters" in html
+    home = client.get("/").content.decode()
+    assert ">5+</div>" in home  # open P1/P2 in reach
+    monkeypatch.setattr(paging, "COUNT_CAP", 10)
+    assert "8 incidents" in client.get("/incidents/").content.decode()

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.tasks import task
 from django.utils.translation import gettext as _
 
@@ -370,26 +370,34 @@ def _seen_by(user: User) -> Q:
     return seen
 
 
-def impact_prefetch(user: User) -> Prefetch:
-    """For lists: each item's impacted services the user may see, in one query for the page."""
-    qs = (
-        ImpactedService.objects.filter(_seen_by(user))
-        .select_related("service")
-        .only("work_item_id", "service__name", "depth")
+def impacted_by_item(ids: list[int], user: User) -> dict[int, list[dict[str, Any]]]:
+    """For a page of items: each one's impacted services the user may see, as [{id, name}]
+    (nearest first), in one query."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    if not ids:
+        return found
+    rows = (
+        ImpactedService.objects.filter(_seen_by(user), work_item_id__any=ids)
+        .order_by("depth", "service_id", "pk")
+        .values_list("work_item_id", "service_id", "service__name")
     )
-    return Prefetch("impacted_services", queryset=qs, to_attr="visible_impacts")
+    for item_id, service_id, name in rows:
+        found.setdefault(item_id, []).append({"id": service_id, "name": name})
+    return found
+
+
+def impacting(user: User, service_id: int) -> Exists:
+    """A filter for work items: it impacts this service, and the user may see the service."""
+    return Exists(
+        ImpactedService.objects.filter(
+            _seen_by(user), work_item_id=OuterRef("pk"), service_id=service_id
+        )
+    )
 
 
 def impacted_refs(item: WorkItem, user: User) -> list[dict[str, Any]]:
-    """[{id, name}] of the item's impacted services, from the prefetch when there is one."""
-    rows = getattr(item, "visible_impacts", None)
-    if rows is None:
-        rows = list(
-            ImpactedService.objects.filter(_seen_by(user), work_item=item)
-            .select_related("service")
-            .only("work_item_id", "service__name", "depth")
-        )
-    return [{"id": r.service_id, "name": r.service.name} for r in rows]
+    """[{id, name}] of the item's impacted services the user may see, nearest first."""
+    return impacted_by_item([item.pk], user).get(item.pk, [])
 
 
 def linked_cis(item: WorkItem, user: User) -> list[CI]:

@@ -50,10 +50,18 @@ def append(
     data: dict[str, Any] | None = None,
     internal: bool = False,
     at: datetime | None = None,
+    first: bool = False,
 ) -> JournalEvent:
-    """Write one event at the head of the subject's chain."""
+    """Write one event at the head of the subject's chain.
+
+    `first=True` is the creating action saying the subject was inserted in this transaction,
+    so its chain is empty and the head need not be read (the unique (subject, seq) constraint
+    would still refuse a second event 1).
+    """
     last = (
-        JournalEvent.objects.filter(subject_type=subject_type, subject_id=subject_id)
+        None
+        if first
+        else JournalEvent.objects.filter(subject_type=subject_type, subject_id=subject_id)
         .order_by("-seq")
         .values_list("seq", "hash")
         .first()

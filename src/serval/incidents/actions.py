@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from serval.core import journal
+from serval.core import journal, refcache
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.core.models import Tenant
 from serval.core.numbering import next_number
@@ -58,14 +58,19 @@ CLOSE_CODE_KEYS = {k for k, _ in S.CLOSE_CODES}
 HOLD_REASON_KEYS = {k for k, _ in S.HOLD_REASONS}
 
 
+def _matrix() -> dict[tuple[int, int], int]:
+    cells = dict(DEFAULT_MATRIX)
+    for impact, urgency, priority in PriorityRule.objects.values_list(
+        "impact", "urgency", "priority"
+    ):
+        cells[(impact, urgency)] = priority
+    return cells
+
+
 def priority_for(impact: int, urgency: int) -> int:
-    """Look up the admin-editable matrix; fall back to DOMAIN.md's seed for a missing cell."""
-    rule = (
-        PriorityRule.objects.filter(impact=impact, urgency=urgency)
-        .values_list("priority", flat=True)
-        .first()
-    )
-    return rule or DEFAULT_MATRIX[(impact, urgency)]
+    """Look up the admin-editable matrix (cached per process under the reference version,
+    serval.core.refcache); DOMAIN.md's seed fills a missing cell."""
+    return refcache.get("priority_matrix", _matrix)[(impact, urgency)]
 
 
 def set_priority_rule(*, actor: User, impact: int, urgency: int, priority: int) -> PriorityRule:
@@ -93,6 +98,7 @@ def set_priority_rule(*, actor: User, impact: int, urgency: int, priority: int) 
             rule.priority = priority
             rule.save(update_fields=["priority"])
         if old != priority:
+            refcache.changed()
             journal.append(
                 tenant=actor.tenant_id,
                 subject_type="priority_matrix",
@@ -113,7 +119,6 @@ def create_incident(*, actor: User, tenant: Tenant | None = None, **raw: Any) ->
     unknown = sorted(set(raw) - allowed)
     if unknown:
         raise ValidationFailed({f: "You cannot set this field." for f in unknown})
-    raw.setdefault("caller", actor.pk)
     raw.setdefault("title", "")
     item = WorkItem(
         tenant=tenant,
@@ -124,6 +129,9 @@ def create_incident(*, actor: User, tenant: Tenant | None = None, **raw: Any) ->
         channel=Channel.API,
     )
     values = _clean_fields(item, raw)
+    # No caller given: the actor, who is active and works in the tenant (checked above), as
+    # resolving them again would confirm.
+    values.setdefault("caller", actor)
     _check_assignment(values, item)
     with transaction.atomic():
         for name, value in values.items():
@@ -139,6 +147,7 @@ def create_incident(*, actor: User, tenant: Tenant | None = None, **raw: Any) ->
             item,
             verb="created",
             actor=actor,
+            first=True,  # the item is new in this transaction: its journal chain is empty
             data={
                 "number": item.number,
                 "state": item.state,
@@ -146,7 +155,7 @@ def create_incident(*, actor: User, tenant: Tenant | None = None, **raw: Any) ->
                 "fields": {k: _display(v) for k, v in values.items() if k != "description"},
             },
         )
-        __import__("serval.sla.engine").sla.engine.evaluate(item)  # attach SLA clocks
+        __import__("serval.sla.engine").sla.engine.evaluate(item, new=True)  # attach SLA clocks
     return item
 
 

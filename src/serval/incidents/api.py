@@ -34,13 +34,14 @@ from serval.cmdb import worklinks
 from serval.core.errors import NotFound, ValidationFailed
 from serval.core.models import Tenant
 from serval.core.tenancy import reach
-from serval.incidents import actions
+from serval.incidents import actions, api_rows
 from serval.incidents import states as S
 from serval.incidents.models import DEFAULT_MATRIX, IncidentDetail, PriorityRule
 from serval.people.models import User
 from serval.work.models import Channel, Kind, WorkItem
 
 router = Router(tags=["incidents"])
+_JSON = JSONRenderer()  # what the API renders every response with (ninja's default)
 
 ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 StateName = Literal[tuple(S.INCIDENT.states)]  # type: ignore[valid-type]
@@ -226,14 +227,6 @@ def _get(request: HttpRequest, number: str) -> WorkItem:
     return item  # type: ignore[no-any-return]
 
 
-def _reload(item: WorkItem) -> WorkItem:
-    return _queryset_all().get(pk=item.pk)  # type: ignore[no-any-return]
-
-
-def _queryset_all() -> Any:
-    return WorkItem.objects.select_related(*RELATED)
-
-
 def _ref(obj: Any) -> dict[str, Any] | None:
     return None if obj is None else {"id": obj.pk, "name": obj.name}
 
@@ -295,154 +288,12 @@ def incident_out(item: WorkItem, user: User) -> dict[str, Any]:
     }
 
 
-# --- the list, served from plain rows ----------------------------------------------------------
-#
-# A page of 50 incidents as model instances (seven joined models each) validated by pydantic
-# costs tens of milliseconds; the agent queue polls it constantly (benchmarks/README.md, issue 6).
-# So the list reads only the columns `incident_out` uses with `.values()`, builds the same dicts
-# and renders them with the API's own JSON renderer, skipping the response validation. The
-# shape is `IncidentOut` field for field (kept honest by
-# tests/api/test_incident_list_items_match_the_detail_representation.py).
-
-_USER_COLUMNS = ("id", "username", "first_name", "last_name")
-_USER_FKS = (
-    "caller",
-    "opened_by",
-    "assignee",
-    "resolved_by",
-    "incident__major_proposed_by",
-    "incident__major_manager",
-)
-_OWN_COLUMNS = tuple(f.attname for f in WorkItem._meta.concrete_fields)
-_LIST_COLUMNS = (
-    *_OWN_COLUMNS,
-    "tenant__slug",
-    "organization__name",
-    "assignment_group__name",
-    "parent__number",
-    "incident__major_state",
-    "incident__major_proposed_at",
-    "incident__major_promoted_at",
-    "incident__business_impact",
-    *(f"{fk}__{column}" for fk in _USER_FKS for column in _USER_COLUMNS),
-)
-
-
-_JSON = JSONRenderer()  # what the API renders every response with (ninja's default)
-
-
-class _RowItem:
-    """A values() row seen as a work item, for the state machine's guards (columns only)."""
-
-    __slots__ = ("_row",)
-
-    def __init__(self, row: dict[str, Any]) -> None:
-        self._row = row
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._row[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
-def _user_from_row(row: dict[str, Any], fk: str) -> dict[str, Any] | None:
-    """`workitems.user_ref` from joined columns: display_name is the full name or username."""
-    pk = row[f"{fk}__id"]
-    if pk is None:
-        return None
-    username = row[f"{fk}__username"]
-    full = f"{row[f'{fk}__first_name']} {row[f'{fk}__last_name']}".strip()
-    return {"id": pk, "username": username, "display_name": full or username}
-
-
-def _named(pk: int | None, name: str | None) -> dict[str, Any] | None:
-    return None if pk is None else {"id": pk, "name": name}
-
-
-def _impacts_by_item(ids: list[int], user: User) -> dict[int, list[dict[str, Any]]]:
-    """Each item's visible impacted services as [{id, name}], in one query for the page."""
-    found: dict[int, list[dict[str, Any]]] = {}
-    if not ids:
-        return found
-    visible: Any = worklinks.impact_prefetch(user).queryset  # the visibility rule, kept there
-    rows = (
-        visible.filter(work_item_id__in=ids)
-        .order_by("depth", "service_id", "pk")
-        .values_list("work_item_id", "service_id", "service__name")
-    )
-    for item_id, service_id, name in rows:
-        found.setdefault(item_id, []).append({"id": service_id, "name": name})
-    return found
-
-
-def _list_items(rows: list[dict[str, Any]], user: User) -> list[dict[str, Any]]:
-    """`incident_out` for a page of values() rows, without model instances."""
-    impacts = _impacts_by_item([r["id"] for r in rows], user)
-    transitions: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    items = []
-    for r in rows:
-        allowed = tuple(S.INCIDENT.available(_RowItem(r), user))
-        moves = transitions.get(allowed)
-        if moves is None:
-            moves = transitions[allowed] = [
-                {"to": t.target, "label": t.label, "requires": list(t.requires)} for t in allowed
-            ]
-        has_detail = r["incident__major_state"] is not None
-        items.append(
-            {
-                "id": r["id"],
-                "number": r["number"],
-                "tenant": r["tenant__slug"],
-                "title": r["title"],
-                "description": r["description"],
-                "state": r["state"],
-                "impact": r["impact"],
-                "urgency": r["urgency"],
-                "priority": r["priority"],
-                "caller": _user_from_row(r, "caller"),
-                "opened_by": _user_from_row(r, "opened_by"),
-                "organization": _named(r["organization_id"], r["organization__name"]),
-                "assignment_group": _named(r["assignment_group_id"], r["assignment_group__name"]),
-                "assignee": _user_from_row(r, "assignee"),
-                "service": r["service"],
-                "configuration_item": r["configuration_item"],
-                "category": r["category"],
-                "channel": r["channel"],
-                "due_date": r["due_date"],
-                "parent": r["parent__number"] if r["parent_id"] else None,
-                "hold_reason": r["hold_reason"],
-                "close_code": r["close_code"],
-                "close_notes": r["close_notes"],
-                "cancel_reason": r["cancel_reason"],
-                "active": r["active"],
-                "reassignment_count": r["reassignment_count"],
-                "reopen_count": r["reopen_count"],
-                "opened_at": r["opened_at"],
-                "updated_at": r["updated_at"],
-                "resolved_at": r["resolved_at"],
-                "resolved_by": _user_from_row(r, "resolved_by"),
-                "closed_at": r["closed_at"],
-                "version": r["version"],
-                "major": {
-                    "state": r["incident__major_state"] if has_detail else "",
-                    "proposed_by": _user_from_row(r, "incident__major_proposed_by"),
-                    "proposed_at": r["incident__major_proposed_at"],
-                    "manager": _user_from_row(r, "incident__major_manager"),
-                    "promoted_at": r["incident__major_promoted_at"],
-                    "business_impact": r["incident__business_impact"] if has_detail else "",
-                },
-                "allowed_transitions": moves,
-                "impacted_services": impacts.get(r["id"], []),
-            }
-        )
-    return items
-
-
 def _respond(request: HttpRequest, response: HttpResponse, item: WorkItem) -> dict[str, Any]:
-    fresh = _reload(item)
-    response["ETag"] = etag(fresh.pk, fresh.version)
-    return incident_out(fresh, actor(request))
+    """The item as written, read back the way the list reads it (small queries, no wide join:
+    serval.incidents.api_rows); the same `IncidentOut` shape as `incident_out`."""
+    row = WorkItem.objects.filter(pk=item.pk).values(*api_rows.COLUMNS).get()
+    response["ETag"] = etag(row["id"], row["version"])
+    return api_rows.items([row], actor(request))[0]
 
 
 def _user_filter(request: HttpRequest, value: str, *, field: str) -> dict[str, Any]:
@@ -521,17 +372,19 @@ def list_incidents(request: HttpRequest, filters: Query[IncidentFilters]) -> Htt
     if filters.service:
         qs = qs.filter(service=_clean(filters.service, field="service"))
     if filters.impacted_service is not None:
-        qs = qs.filter(impacted_services__service_id=filters.impacted_service)
+        qs = qs.filter(worklinks.impacting(user, filters.impacted_service))
     if filters.q:
         qs = qs.search(_clean(filters.q, field="q") or "")
     rows, next_link = page(
         request,
-        qs.values(*_LIST_COLUMNS),
+        qs.values(*api_rows.COLUMNS),
         ordering=filters.ordering,
         limit=filters.limit,
         cursor=_clean(filters.cursor, field="cursor"),
     )
-    body = {"items": _list_items(rows, user), "next": next_link}
+    body = {"items": api_rows.items(rows, user), "next": next_link}
+    # Rendered by the API's own JSON renderer; see serval.incidents.api_rows for why the list
+    # skips response validation.
     content = _JSON.render(request, body, response_status=200)
     return HttpResponse(content, content_type=f"{_JSON.media_type}; charset={_JSON.charset}")
 

@@ -13,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +25,7 @@ from django_htmx.middleware import HtmxDetails
 from serval.cmdb import worklinks
 from serval.core.errors import NotFound, PermissionDenied, StaleVersion, ValidationFailed
 from serval.core.exports import csv_response
-from serval.incidents import actions
+from serval.incidents import actions, listing
 from serval.incidents.forms import (
     SIDE_FIELDS,
     TEXT_FIELDS,
@@ -48,6 +47,7 @@ from serval.people.querysets import teams_visible_to
 from serval.sla.views import clock_groups
 from serval.web import workitem_views
 from serval.web.models import SavedView
+from serval.web.paging import CappedPaginator
 from serval.web.timeline import timeline
 from serval.work import actions as work
 from serval.work.models import Kind, WorkItem
@@ -95,7 +95,11 @@ def _list_querystring(request: HttpRequest) -> str:
 @login_required
 @require_GET
 def incident_list(request: HtmxHttpRequest, team_id: int | None = None) -> HttpResponse:
-    """All incidents the user can see, filtered, sorted and paged; also one team's queue."""
+    """All incidents the user can see, filtered, sorted and paged; also one team's queue.
+
+    Rows are plain values (`serval.incidents.listing`); an htmx refresh of the results skips
+    what only the full page draws (the filter selects' options, the saved views).
+    """
     user = _user(request)
     team = None
     qs: QuerySet[WorkItem] = WorkItem.objects.visible_to(user).filter(kind=Kind.INCIDENT)
@@ -105,24 +109,31 @@ def incident_list(request: HtmxHttpRequest, team_id: int | None = None) -> HttpR
             raise Http404()
         qs = qs.filter(assignment_group=team)
     form = IncidentFilterForm(request.GET, user=user)
-    qs = form.with_sla_status(form.apply(qs)).select_related(
-        "assignment_group", "assignee", "caller"
+    page = CappedPaginator(form.apply(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    link = request.GET.copy()
+    for key in ("page", "go", "impacted_service"):
+        link.pop(key, None)
+    link["impacted_service"] = ""
+    rows = listing.rows(
+        page.object_list,  # type: ignore[arg-type]
+        user,
+        impact_link=f"{request.path}?{link.urlencode()}",
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     q = (request.GET.get("q") or "").strip()
     if request.GET.get("go") and _NUMBER.match(q) and page.paginator.count == 1:
-        return redirect("incident-detail", number=page.object_list[0].number)
+        return redirect("incident-detail", number=rows[0]["number"])
     context = {
         "form": form,
         "page": page,
+        "rows": rows,
         "team": team,
         "querystring": _list_querystring(request),
-        "saved_views": SavedView.objects.filter(user=user),
         "active_filters": form.active_count(),
         "list_url": request.path,
     }
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         return render(request, "incidents/list.html#results", context)
+    context["saved_views"] = SavedView.objects.filter(user=user).only("pk", "name", "querystring")
     return render(request, "incidents/list.html", context)
 
 
@@ -231,20 +242,41 @@ def assignee_options(request: HttpRequest) -> HttpResponse:
 # --- the incident page ----------------------------------------------------------------------
 
 
-def _detail_context(request: HttpRequest, item: WorkItem, **overrides: Any) -> dict[str, Any]:
-    user = _user(request)
-    item = (
-        WorkItem.objects.select_related(
-            "caller", "assignee", "assignment_group", "opened_by", "resolved_by", "parent"
-        )
+_PAGE_RELATED = (
+    "caller",
+    "assignee",
+    "assignment_group",
+    "opened_by",
+    "resolved_by",
+    "parent",
+    "incident",
+    "incident__major_proposed_by",
+    "incident__major_manager",
+)
+
+
+def _page_item(qs: QuerySet[WorkItem]) -> WorkItem | None:
+    """The item with what its page shows: people, group, parent, major-incident detail (one
+    query) and its watchers (one more)."""
+    return (
+        qs.select_related(*_PAGE_RELATED)
         .prefetch_related(Prefetch("watchers", queryset=User.objects.only("pk", "username")))
-        .get(pk=item.pk)
-    )
-    detail = (
-        IncidentDetail.objects.select_related("major_proposed_by", "major_manager")
-        .filter(work_item=item)
         .first()
     )
+
+
+def _detail_context(
+    request: HttpRequest, item: WorkItem, *, loaded: bool = False, **overrides: Any
+) -> dict[str, Any]:
+    """Everything the incident page draws; `loaded` says `item` came from `_page_item` for
+    this request (otherwise it is read again: after a write it may be stale)."""
+    user = _user(request)
+    if not loaded:
+        item = _page_item(WorkItem.objects.filter(pk=item.pk)) or item
+    try:
+        detail: IncidentDetail | None = item.incident  # type: ignore[attr-defined]
+    except IncidentDetail.DoesNotExist:
+        detail = None
     transitions = []
     for t in INCIDENT.available(item, user):
         form = overrides.get(f"transition:{t.target}") or TransitionForm(
@@ -323,8 +355,16 @@ def _clock_types(groups: list[Any]) -> dict[int, str]:
 @login_required
 @require_GET
 def incident_detail(request: HttpRequest, number: str) -> HttpResponse:
-    item = _incident(request, number)
-    return render(request, "incidents/detail.html", _detail_context(request, item))
+    """The incident page: visibility and the page's data in one query (`access_work_item`'s
+    rule: out of reach, or not a well-formed number, is a 404)."""
+    user = _user(request)
+    item = None
+    if _NUMBER.match(number):
+        visible = WorkItem.objects.visible_to(user).filter(kind=Kind.INCIDENT)
+        item = _page_item(visible.filter(number=number.upper()))
+    if item is None:
+        raise Http404(f"No work item {number}.")
+    return render(request, "incidents/detail.html", _detail_context(request, item, loaded=True))
 
 
 def _rerender(request: HttpRequest, item: WorkItem, **overrides: Any) -> HttpResponse:

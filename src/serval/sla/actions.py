@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from serval.core import journal
+from serval.core import journal, refcache
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed, check_version
 from serval.core.models import Tenant
 from serval.core.tenancy import reach, shared_reach
@@ -200,6 +200,7 @@ def create_calendar(*, actor: User, tenant: Tenant | None = None, **raw: Any) ->
         ClosedDate.objects.bulk_create(
             ClosedDate(calendar=calendar, **entry) for entry in cleaned_closed
         )
+        refcache.changed()
         _record(calendar, "sla_calendar", "created", actor, {"name": calendar.name})
     return calendar
 
@@ -234,6 +235,7 @@ def update_calendar(
             return calendar
         calendar.version += 1
         calendar.save()
+        refcache.changed()
         _record(
             calendar,
             "sla_calendar",
@@ -276,6 +278,7 @@ def add_closed_date(
         )
         calendar.version += 1
         calendar.save(update_fields=["version"])
+        refcache.changed()
         _record(
             calendar,
             "sla_calendar",
@@ -314,6 +317,7 @@ def create_definition(*, actor: User, tenant: Tenant | None = None, **raw: Any) 
         if SlaDefinition.objects.filter(tenant=tenant, name=values["name"]).exists():
             raise ValidationFailed({"name": _("A definition with this name exists.")})
         definition = SlaDefinition.objects.create(tenant=tenant, **values)
+        refcache.changed()
         _record(definition, "sla_definition", "created", actor, {"name": definition.name})
     return definition
 
@@ -334,6 +338,7 @@ def update_definition(
             setattr(definition, name, value)
         definition.version += 1
         definition.save()
+        refcache.changed()
         _record(definition, "sla_definition", "updated", actor, {"fields": sorted(changes)})
         if {"duration_seconds", "calendar"} & set(changes):
             clocks = SlaClock.objects.filter(definition=definition)

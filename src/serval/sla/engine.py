@@ -17,6 +17,7 @@ idempotent: they re-read the clock under lock and fire only levels not fired yet
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from django.utils import timezone
 
-from serval.core import journal
+from serval.core import journal, refcache
 from serval.core.models import Tenant
 from serval.sla import calendars, conditions
 from serval.sla.models import (
@@ -54,7 +55,7 @@ def spec_for(definition: SlaDefinition, item: Any) -> calendars.CalendarSpec:
             zone = None
     if definition.calendar is None:
         return calendars.TWENTY_FOUR_SEVEN
-    return definition.calendar.spec(time_zone=zone)
+    return calendar_spec(definition.calendar, zone)
 
 
 def clock_spec(clock: SlaClock) -> calendars.CalendarSpec:
@@ -62,7 +63,14 @@ def clock_spec(clock: SlaClock) -> calendars.CalendarSpec:
     calendar = clock.definition.calendar
     if calendar is None:
         return calendars.TWENTY_FOUR_SEVEN
-    return calendar.spec(time_zone=clock.time_zone)
+    return calendar_spec(calendar, clock.time_zone)
+
+
+def calendar_spec(calendar: Any, zone: str | None) -> calendars.CalendarSpec:
+    """`BusinessCalendar.spec` (which reads the closed dates) cached per process: keyed by the
+    calendar's version and checked against the reference version (serval.core.refcache)."""
+    key = ("calendar_spec", calendar.pk, calendar.version, zone)
+    return refcache.get(key, lambda: calendar.spec(time_zone=zone))
 
 
 def level_at(clock: SlaClock, level: int, spec: calendars.CalendarSpec) -> datetime:
@@ -133,19 +141,28 @@ def _journal(item: Any, clock: SlaClock, verb: str, at: datetime, **data: Any) -
     )
 
 
-def _schedule(clock: SlaClock, spec: calendars.CalendarSpec) -> None:
-    """Set `next_check_at` to the next level still to fire and enqueue a task for it."""
-    if clock.stage != Stage.IN_PROGRESS:
-        clock.next_check_at = None
-        return
+def _aim(clock: SlaClock, spec: calendars.CalendarSpec) -> None:
+    """Set `next_check_at` to the instant of the next level still to fire (or None)."""
     pending = [lvl for lvl in WARNING_LEVELS if lvl > clock.warned_level]
-    if not pending:
+    if clock.stage != Stage.IN_PROGRESS or not pending:
         clock.next_check_at = None
+    else:
+        clock.next_check_at = level_at(clock, pending[0], spec)
+
+
+def _enqueue_check(clock: SlaClock) -> None:
+    """A task for the exact instant of the clock's next level."""
+    if clock.next_check_at is None:
         return
-    clock.next_check_at = level_at(clock, pending[0], spec)
     from serval.sla.tasks import check_sla_clock
 
     check_sla_clock.using(run_after=clock.next_check_at).enqueue(clock.pk)
+
+
+def _schedule(clock: SlaClock, spec: calendars.CalendarSpec) -> None:
+    """Set `next_check_at` to the next level still to fire and enqueue a task for it."""
+    _aim(clock, spec)
+    _enqueue_check(clock)
 
 
 def _fire_due_levels(
@@ -186,7 +203,7 @@ def _attach(
     start = item.opened_at if definition.retroactive_start and cycle == 1 else now
     start = min(start, now)
     breach = calendars.add_business_time(start, definition.duration_seconds, spec)
-    clock = SlaClock.objects.create(
+    clock = SlaClock(
         tenant_id=item.tenant_id,
         work_item=item,
         definition=definition,
@@ -199,12 +216,22 @@ def _attach(
         time_zone=spec.time_zone,
         updated_at=now,
     )
+    # The row goes in complete when nothing is due yet (the usual case: one INSERT); a pause
+    # or a level already due (a retroactive start) changes it again after its journal lines.
+    due = not paused and level_at(clock, WARNING_LEVELS[0], spec) <= now
+    if not paused and not due:
+        _aim(clock, spec)
+    _store_figures(clock, now, spec)
+    clock.save(force_insert=True)
     _journal(item, clock, "sla_started", now, breach_at=breach.isoformat())
     if paused:
         _pause(item, clock, now, spec)
-    else:
+    elif due:
         _fire_due_levels(item, clock, now, spec)
         _schedule(clock, spec)
+    else:
+        _enqueue_check(clock)
+        return clock
     _store_figures(clock, now, spec)
     clock.save()
     return clock
@@ -252,25 +279,79 @@ def _resume_silently(clock: SlaClock, now: datetime, spec: calendars.CalendarSpe
 
 
 def definitions_for(item: Any) -> list[SlaDefinition]:
-    """Active definitions of the item's tenant, plus those its ancestors share down."""
+    """Active definitions of the item's tenant, plus those its ancestors share down.
+
+    Cached per process under the reference version (serval.core.refcache): every action that
+    changes a definition or a calendar announces it. The instances are shared: read them only.
+    """
     tenant = item.tenant if hasattr(item, "tenant") else Tenant.objects.get(pk=item.tenant_id)
     ancestors = tenant.ancestor_ids()
-    return list(
-        SlaDefinition.objects.filter(active=True)
-        .filter(Q(tenant_id=item.tenant_id) | Q(shared=True, tenant_id__in=ancestors))
-        .select_related("calendar")
-        .order_by("pk")
-    )
+
+    def load() -> list[SlaDefinition]:
+        return list(
+            SlaDefinition.objects.filter(active=True)
+            .filter(Q(tenant_id=item.tenant_id) | Q(shared=True, tenant_id__in=ancestors))
+            .select_related("calendar")
+            .order_by("pk")
+        )
+
+    return refcache.get(("sla_definitions", item.tenant_id, tuple(ancestors)), load)
 
 
-def evaluate(item: Any, *, now: datetime | None = None) -> list[SlaClock]:
-    """Bring the item's clocks in line with its current fields; caller holds the item's lock."""
+# --- the item's SLA summary --------------------------------------------------------------------
+
+
+def summary(clocks: Iterable[SlaClock]) -> dict[str, Any]:
+    """What lists sort and filter by (agents see every clock): the next running deadline, and
+    whether an active clock is flagged — breached, or running past its 75 % warning."""
+    next_breach = None
+    flagged = False
+    for clock in clocks:
+        if clock.stage == Stage.IN_PROGRESS:
+            if next_breach is None or clock.breach_at < next_breach:
+                next_breach = clock.breach_at
+            flagged = flagged or clock.has_breached or clock.warned_level >= 75
+        elif clock.stage == Stage.PAUSED:
+            flagged = flagged or clock.has_breached
+    return {"sla_next_breach_at": next_breach, "sla_flagged": flagged}
+
+
+def sync_item(item_id: int, clocks: Iterable[SlaClock] | None = None, item: Any = None) -> None:
+    """Store the summary on the work item when it changed (same transaction, item locked).
+
+    `clocks` are all of the item's clocks when the caller has them loaded; otherwise they are
+    read. `item`, when given, is the caller's instance: it is compared first and kept current.
+    """
+    from serval.work.models import WorkItem
+
+    if clocks is None:
+        clocks = SlaClock.objects.filter(work_item_id=item_id, stage__in=ACTIVE_STAGES).only(
+            "stage", "breach_at", "has_breached", "warned_level"
+        )
+    values = summary(clocks)
+    if item is not None and all(getattr(item, k, None) == v for k, v in values.items()):
+        return
+    WorkItem.objects.filter(pk=item_id).update(**values)
+    if item is not None:
+        for name, value in values.items():
+            setattr(item, name, value)
+
+
+def evaluate(item: Any, *, now: datetime | None = None, new: bool = False) -> list[SlaClock]:
+    """Bring the item's clocks in line with its current fields; caller holds the item's lock.
+
+    `new=True`: the item was inserted in this transaction, so it has no clocks to read yet.
+    """
     now = now or timezone.now()
-    clocks = list(
-        SlaClock.objects.select_for_update(of=("self",))
-        .filter(work_item_id=item.pk)
-        .select_related("definition__calendar")
-        .order_by("definition_id", "cycle")
+    clocks = (
+        []
+        if new
+        else list(
+            SlaClock.objects.select_for_update(of=("self",))
+            .filter(work_item_id=item.pk)
+            .select_related("definition__calendar")
+            .order_by("definition_id", "cycle")
+        )
     )
     latest: dict[int, SlaClock] = {}
     for clock in clocks:
@@ -315,6 +396,9 @@ def evaluate(item: Any, *, now: datetime | None = None) -> list[SlaClock]:
         elif definition.active and start and not stop and not cancel:
             cycle = current.cycle + 1 if current is not None else 1
             touched.append(_attach(item, definition, cycle, now, paused=pause))
+    everything = {c.pk: c for c in clocks}
+    everything.update((c.pk, c) for c in touched)
+    sync_item(item.pk, everything.values(), item)
     return touched
 
 
@@ -344,6 +428,8 @@ def check_clock(clock_id: int, *, now: datetime | None = None) -> list[int]:
         _schedule(clock, spec)
     _store_figures(clock, now, spec)
     clock.save()
+    if fired:
+        sync_item(item.pk, item=item)
     return fired
 
 
@@ -368,3 +454,4 @@ def recompute(clock: SlaClock, *, now: datetime | None = None) -> None:
         _schedule(clock, spec)
     _store_figures(clock, now, spec)
     clock.save()
+    sync_item(clock.work_item_id)

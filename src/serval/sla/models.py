@@ -190,7 +190,9 @@ class SlaClock(TenantOwned):
         indexes = [
             models.Index(fields=["stage", "next_check_at"], name="sla_clock_due"),
             models.Index(fields=["stage", "breach_at"], name="sla_clock_next_breach"),
-            models.Index(fields=["work_item", "stage"], name="sla_clock_item"),
+            # An item's clocks by stage, and its next deadline (the queue's next-breach sort
+            # reads the first running breach_at per item straight off this index).
+            models.Index(fields=["work_item", "stage", "breach_at"], name="sla_clock_item_breach"),
             models.Index(fields=["definition", "start_at"], name="sla_clock_def_start"),
         ]
 

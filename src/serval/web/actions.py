@@ -11,7 +11,17 @@ from serval.people.models import User
 from serval.web.models import SavedView
 
 # Only list filters are kept; anything else in the query string (page, htmx noise) is dropped.
-SAVED_KEYS = ("q", "state", "priority", "team", "assignee", "service", "sort")
+SAVED_KEYS = (
+    "q",
+    "state",
+    "priority",
+    "team",
+    "assignee",
+    "service",
+    "impacted_service",
+    "at_risk",
+    "sort",
+)
 
 
 def clean_querystring(raw: str) -> str:

@@ -10,15 +10,18 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from serval.core.errors import NotFound, ValidationFailed
+from serval.incidents import listing
 from serval.incidents.states import OPEN_STATES
 from serval.people.models import User
 from serval.people.querysets import teams_visible_to
-from serval.web import actions
+from serval.web import actions, paging
 from serval.work.actions import attachment_path
 from serval.work.models import Attachment, Kind, WorkItem
 
@@ -30,90 +33,109 @@ def _user(request: HttpRequest) -> User:
 
 
 def _open_incidents(user: User) -> Any:
-    return (
-        WorkItem.objects.visible_to(user)
-        .filter(kind=Kind.INCIDENT, state__in=OPEN_STATES)
-        .select_related("assignment_group", "assignee", "caller")
-    )
+    return WorkItem.objects.visible_to(user).filter(kind=Kind.INCIDENT, state__in=OPEN_STATES)
+
+
+def _section(
+    user: User, qs: Any, *, size: int = SECTION_SIZE, count: bool = True, **fields: Any
+) -> dict[str, Any]:
+    """A My-work section: its first rows as plain values and how many there are (capped)."""
+    found = listing.rows(qs[:size], user, sla=False, impacts=False)
+    for row in found:
+        row["opened_title"] = date_format(localtime(row["opened_at"]), "DATETIME_FORMAT")
+    seen = None
+    if count:
+        seen = len(found) if len(found) < size else paging.capped_count(qs, paging.COUNT_CAP)
+    return {
+        **fields,
+        "items": found,
+        "count": None if seen is None else min(seen, paging.COUNT_CAP),
+        "capped": seen is not None and seen > paging.COUNT_CAP,
+    }
 
 
 @login_required
 @require_GET
 def my_work(request: HttpRequest) -> HttpResponse:
-    """The start page: what is on my plate, what my teams have not picked up, what I asked for."""
+    """The start page: what is on my plate, what my teams have not picked up, what I asked for.
+
+    Rows are plain values (`serval.incidents.listing`) and counts stop at `paging.COUNT_CAP`: at a
+    million items "all open P1/P2 in reach" is tens of thousands of rows, not worth counting
+    exactly on every visit.
+    """
     user = _user(request)
     sections = []
     if user.is_agent:
         open_items = _open_incidents(user)
-        team_ids = list(user.teams.values_list("pk", flat=True))
         mine = open_items.filter(assignee=user).order_by("priority", "-opened_at")
         unassigned = open_items.filter(
-            assignee__isnull=True, assignment_group_id__in=team_ids
+            assignee__isnull=True, assignment_group__in=user.teams.all()
         ).order_by("priority", "opened_at")
         watching = open_items.filter(watchers=user).exclude(assignee=user).order_by("priority")
         sections = [
-            {
-                "key": "mine",
-                "title": _("Assigned to me"),
-                "icon": "ti-user-check",
-                "items": list(mine[:SECTION_SIZE]),
-                "count": mine.count(),
-                "more": reverse("incident-list") + "?assignee=me&sort=priority",
-                "empty": _("Nothing is assigned to you. Pick something up from your team's queue."),
-            },
-            {
-                "key": "unassigned",
-                "title": _("Unassigned in my groups"),
-                "icon": "ti-users-group",
-                "items": list(unassigned[:SECTION_SIZE]),
-                "count": unassigned.count(),
-                "more": reverse("incident-list") + "?team=mine&assignee=unassigned&sort=priority",
-                "empty": _("Your groups have no unassigned incidents."),
-            },
-            {
-                "key": "watching",
-                "title": _("Watching"),
-                "icon": "ti-eye",
-                "items": list(watching[:SECTION_SIZE]),
-                "count": watching.count(),
-                "more": "",
-                "empty": _("You are not watching any other open incident."),
-            },
+            _section(
+                user,
+                mine,
+                key="mine",
+                title=_("Assigned to me"),
+                icon="ti-user-check",
+                more=reverse("incident-list") + "?assignee=me&sort=priority",
+                empty=_("Nothing is assigned to you. Pick something up from your team's queue."),
+            ),
+            _section(
+                user,
+                unassigned,
+                key="unassigned",
+                title=_("Unassigned in my groups"),
+                icon="ti-users-group",
+                more=reverse("incident-list") + "?team=mine&assignee=unassigned&sort=priority",
+                empty=_("Your groups have no unassigned incidents."),
+            ),
+            _section(
+                user,
+                watching,
+                key="watching",
+                title=_("Watching"),
+                icon="ti-eye",
+                more="",
+                empty=_("You are not watching any other open incident."),
+            ),
         ]
-        counts = open_items.aggregate(
-            critical=Count("pk", filter=Q(priority__lte=2)),
-            total=Count("pk"),
-        )
+        critical = paging.capped_count(open_items.filter(priority__lte=2), paging.COUNT_CAP)
+        counts: dict[str, Any] = {
+            "critical": min(critical, paging.COUNT_CAP),
+            "critical_capped": critical > paging.COUNT_CAP,
+        }
     else:
         requests = (
             WorkItem.objects.visible_to(user)
             .filter(kind=Kind.INCIDENT)
             .filter(Q(caller=user) | Q(opened_by=user))
-            .select_related("assignment_group", "assignee", "caller")
             .order_by("-opened_at")
         )
-        open_requests = requests.filter(state__in=OPEN_STATES)
         sections = [
-            {
-                "key": "requests",
-                "title": _("My open requests"),
-                "icon": "ti-inbox",
-                "items": list(open_requests[:SECTION_SIZE]),
-                "count": open_requests.count(),
-                "more": reverse("incident-list"),
-                "empty": _("You have no open requests. Need help? Report an incident."),
-            },
-            {
-                "key": "recent",
-                "title": _("Recently finished"),
-                "icon": "ti-history",
-                "items": list(requests.exclude(state__in=OPEN_STATES)[:5]),
-                "count": None,
-                "more": reverse("incident-list") + "?state=all",
-                "empty": _("Nothing here yet."),
-            },
+            _section(
+                user,
+                requests.filter(state__in=OPEN_STATES),
+                key="requests",
+                title=_("My open requests"),
+                icon="ti-inbox",
+                more=reverse("incident-list"),
+                empty=_("You have no open requests. Need help? Report an incident."),
+            ),
+            _section(
+                user,
+                requests.exclude(state__in=OPEN_STATES),
+                size=5,
+                count=False,
+                key="recent",
+                title=_("Recently finished"),
+                icon="ti-history",
+                more=reverse("incident-list") + "?state=all",
+                empty=_("Nothing here yet."),
+            ),
         ]
-        counts = {"critical": None, "total": open_requests.count()}
+        counts = {"critical": None}
     return render(request, "web/my_work.html", {"sections": sections, "counts": counts})
 
 

@@ -42,6 +42,7 @@ def record(
     actor: User | None,
     data: dict[str, Any] | None = None,
     internal: bool = False,
+    first: bool = False,
 ) -> None:
     event = journal.append(
         tenant=item.tenant_id,
@@ -51,6 +52,7 @@ def record(
         actor=actor,
         data=data,
         internal=internal,
+        first=first,
     )
     __import__("serval.notifications.events").notifications.events.work_item_event(item, event)
 

@@ -6,13 +6,17 @@ except the Markdown filter, whose output is sanitised by nh3 first (SECURITY-REF
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.utils import timezone
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from serval.incidents.states import CLOSE_CODES, HOLD_REASONS, INCIDENT
 from serval.web.markdown import render_markdown
@@ -74,6 +78,12 @@ register.filter("state_label", state_label)
 
 @register.filter
 def state_badge(key: str) -> SafeString:
+    return _state_badge(key, get_language())
+
+
+@lru_cache(maxsize=256)
+def _state_badge(key: str, language: str | None) -> SafeString:
+    """Badges are the same for every row with the same state: built once per language."""
     colour = STATE_COLOURS.get(key, "secondary")
     return format_html(
         '<span class="badge bg-{}-lt state-badge">'
@@ -89,13 +99,35 @@ def priority_badge(value: int | None) -> SafeString:
     """A P1–P5 chip; colours are our own (app.css) so each meets 4.5:1 contrast."""
     if not value:
         return format_html("{}", "")
-    label = dict(PRIORITIES).get(int(value), value)
+    return _priority_badge(int(value), get_language())
+
+
+@lru_cache(maxsize=64)
+def _priority_badge(value: int, language: str | None) -> SafeString:
+    label = dict(PRIORITIES).get(value, value)
     return format_html(
         '<span class="badge priority-badge priority-{}" title="{}">P{}</span>',
-        int(value),
+        value,
         label,
         value,
     )
+
+
+@lru_cache(maxsize=32)
+def _date_names(language: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return (
+        tuple(str(MONTHS_3[m]).title() if m else "" for m in range(13)),
+        tuple(str(WEEKDAYS_ABBR[d]) for d in range(7)),
+    )
+
+
+def short_datetime(value: datetime, *, weekday: bool = False) -> str:
+    """`date:"j M, H:i"` (with `weekday`: `"D j M, H:i"`) in the current zone, for table rows:
+    the same text as the template filter without its per-call format parsing."""
+    local = timezone.localtime(value)
+    months, days = _date_names(get_language())
+    text = f"{local.day} {months[local.month]}, {local.hour:02d}:{local.minute:02d}"
+    return f"{days[local.weekday()]} {text}" if weekday else text
 
 
 @register.filter

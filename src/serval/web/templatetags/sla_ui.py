@@ -16,6 +16,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from serval.web.templatetags.serval_ui import short_datetime
+
 register = template.Library()
 
 
@@ -72,3 +74,39 @@ def countdown(deadline: datetime | None, style: str = "") -> SafeString:
         past,
         text,
     )
+
+
+@register.filter
+def queue_badge(status: dict[str, Any] | None) -> SafeString:
+    """The queue's SLA cell for one item, from `serval.incidents.listing.sla_status`: its
+    worst running clock's colour and the countdown to its next breach."""
+    status = status or {}
+    deadline = status.get("next_breach")
+    when = short_datetime(deadline, weekday=True) if deadline else ""
+    if status.get("breached"):
+        title = _("Breached") + (f" · {when}" if when else "")
+        inner = countdown(deadline, "short") if deadline else _("Breached")
+        return format_html(
+            '<span class="badge bg-red-lt sla-queue-badge" data-sla-status="breached" '
+            'title="{}"><i class="ti ti-alarm" aria-hidden="true"></i> {}</span>',
+            title,
+            inner,
+        )
+    if deadline:
+        warning = status.get("warning")
+        return format_html(
+            '<span class="badge {} sla-queue-badge" data-sla-status="{}" title="{}">'
+            '<i class="ti {}" aria-hidden="true"></i> {}</span>',
+            "bg-yellow-lt" if warning else "bg-green-lt",
+            "warning" if warning else "ok",
+            when,
+            "ti-alert-triangle" if warning else "ti-clock",
+            countdown(deadline, "short"),
+        )
+    if status.get("paused"):
+        return format_html(
+            '<span class="badge bg-secondary-lt sla-queue-badge" data-sla-status="paused">'
+            '<i class="ti ti-player-pause" aria-hidden="true"></i> {}</span>',
+            _("Paused"),
+        )
+    return format_html('<span class="text-secondary">{}</span>', "—")
