@@ -98,5 +98,5 @@ def test_the_page_with_the_card_keeps_its_query_budget(
     client = signed_in(world.agent)
     # As many as without links (tests/web/test_incident_list_query_count_is_flat.py, the card's
     # four included): linked CIs, services and paths add rows, not queries.
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         assert client.get(f"/incidents/{inc.number}/").status_code == 200
