@@ -25,6 +25,7 @@ from serval.changes.models import (
     ConflictStatus,
     Risk,
 )
+from serval.cmdb import worklinks
 from serval.cmdb.models import WorkItemCI
 from serval.incidents.forms import (
     VERSION_ATTRS,
@@ -35,6 +36,7 @@ from serval.incidents.forms import (
 )
 from serval.people.models import User
 from serval.services.querysets import services_visible_to
+from serval.web import listfilters
 from serval.work.models import LEVELS, WorkItem
 
 __all__ = ["add_action_errors"]
@@ -164,31 +166,16 @@ class ChangeFilterForm(forms.Form):
         from serval.changes.models import RISK_ORDER
 
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        state = data.get("state") or "open"
-        if state == "open":
-            qs = qs.filter(state__in=S.OPEN_STATES)
-        elif state != "all":
-            qs = qs.filter(state=state)
+        qs = listfilters.by_state(qs, data.get("state"), S.OPEN_STATES)
         if data.get("type"):
             qs = qs.filter(change__change_type=data["type"])
         if data.get("risk"):
             qs = qs.filter(change__risk=data["risk"])
-        team = data.get("team")
-        if team == "mine":
-            qs = qs.filter(assignment_group__in=self.user.teams.all())
-        elif team:
-            qs = qs.filter(assignment_group_id=int(team))
-        assignee = data.get("assignee")
-        if assignee == "me":
-            qs = qs.filter(assignee=self.user)
-        elif assignee == "unassigned":
-            qs = qs.filter(assignee__isnull=True)
-        elif assignee:
-            qs = qs.filter(assignee_id=int(assignee))
+        qs = listfilters.by_routing(qs, data, self.user)
         if data.get("requester") == "me":
             qs = qs.filter(caller=self.user)
         if data.get("service"):
-            qs = qs.filter(impacted_services__service_id=data["service"])
+            qs = qs.filter(worklinks.impacting(self.user, int(data["service"])))
         if data.get("ci"):
             qs = qs.filter(
                 Exists(WorkItemCI.objects.filter(work_item=OuterRef("pk"), ci_id=data["ci"]))

@@ -25,6 +25,7 @@ from serval.incidents.states import CLOSE_CODES, HOLD_REASONS, INCIDENT, OPEN_ST
 from serval.people.models import Role, Team, User
 from serval.people.querysets import teams_visible_to, users_visible_to
 from serval.sla.models import ACTIVE_STAGES, SlaClock, Stage
+from serval.web import listfilters
 from serval.web.widgets import FastSelect, FastWidgetsForm, option_tags
 from serval.work.models import LEVELS, PRIORITIES, Channel, WorkItem
 
@@ -195,25 +196,10 @@ class IncidentFilterForm(forms.Form):
     def apply(self, qs: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
         """Narrow an already visibility-filtered queryset; invalid input filters nothing out."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        state = data.get("state") or "open"
-        if state == "open":
-            qs = qs.filter(state__in=OPEN_STATES)
-        elif state != "all":
-            qs = qs.filter(state=state)
+        qs = listfilters.by_state(qs, data.get("state"), OPEN_STATES)
         if data.get("priority"):
             qs = qs.filter(priority=data["priority"])
-        team = data.get("team")
-        if team == "mine":
-            qs = qs.filter(assignment_group__in=self.user.teams.all())
-        elif team:
-            qs = qs.filter(assignment_group_id=int(team))
-        assignee = data.get("assignee")
-        if assignee == "me":
-            qs = qs.filter(assignee=self.user)
-        elif assignee == "unassigned":
-            qs = qs.filter(assignee__isnull=True)
-        elif assignee:
-            qs = qs.filter(assignee_id=int(assignee))
+        qs = listfilters.by_routing(qs, data, self.user)
         if data.get("service"):
             qs = qs.filter(service__icontains=data["service"])
         if data.get("impacted_service"):

@@ -49,7 +49,6 @@ from serval.web import workitem_views
 from serval.web.models import SavedView
 from serval.web.paging import CappedPaginator
 from serval.web.timeline import timeline
-from serval.work import actions as work
 from serval.work.models import Kind, WorkItem
 from serval.work.querysets import access_work_item
 
@@ -500,50 +499,16 @@ def incident_comment(request: HtmxHttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def incident_attach(request: HttpRequest, number: str) -> HttpResponse:
-    user = _user(request)
     item = _incident(request, number)
-    limit_mb = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
-    if length > settings.ATTACHMENT_MAX_BYTES + 64 * 1024:
-        messages.error(request, _("Files can be at most %(mb)s MB.") % {"mb": limit_mb})
-        return redirect("incident-detail", number=item.number)
-    form = AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Choose a file to upload."))
-        return redirect("incident-detail", number=item.number)
-    try:
-        attachment = work.add_attachment(
-            item=item,
-            actor=user,
-            upload=form.cleaned_data["file"],
-            internal=bool(form.cleaned_data["internal"]) and user.is_agent,
-        )
-    except ValidationFailed as exc:
-        for message in exc.as_dict().values():
-            messages.error(request, message)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("%(name)s was attached.") % {"name": attachment.filename})
-    return redirect(reverse("incident-detail", args=[item.number]) + "#attachments")
+    back = redirect(reverse("incident-detail", args=[item.number]) + "#attachments")
+    return workitem_views.attach(request, item, back)
 
 
 @login_required
 @require_POST
 def incident_watch(request: HttpRequest, number: str) -> HttpResponse:
-    user = _user(request)
     item = _incident(request, number)
-    watching = request.POST.get("watching") == "1"
-    try:
-        work.set_watching(item=item, actor=user, user=user, watching=watching)
-    except (ValidationFailed, PermissionDenied) as exc:
-        messages.error(request, str(exc))
-    else:
-        text = (
-            _("You are watching %(number)s.") if watching else _("You no longer watch %(number)s.")
-        )
-        messages.success(request, text % {"number": item.number})
-    return redirect("incident-detail", number=item.number)
+    return workitem_views.watch(request, item, redirect("incident-detail", number=item.number))
 
 
 @login_required

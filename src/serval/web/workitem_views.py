@@ -1,6 +1,6 @@
-"""Page pieces every kind of work item shares: the affected CIs & services form and the typed
-links card (`serval.work.links`). The incident and change pages each wrap these in a thin view,
-so the rules of those forms live once.
+"""Page pieces every kind of work item shares: attachments, watching, the affected CIs &
+services form and the typed links card (`serval.work.links`). The incident, change and task
+pages each wrap these in a thin view, so the rules of those forms live once.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from serval.cmdb import worklinks
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.people.models import User
 from serval.services.querysets import services_visible_to
+from serval.work import actions as work
 from serval.work import links
 from serval.work.models import WorkItem
 
@@ -45,6 +47,53 @@ class WorkLinkForm(forms.Form):
     )
     item = forms.CharField(label=gettext_lazy("Work item"), max_length=24, required=False)
     link = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+
+
+def attach(request: HttpRequest, item: WorkItem, back: HttpResponseRedirect) -> HttpResponse:
+    """Store an uploaded file on the item (size checked before the body is read), then `back`."""
+    from serval.incidents.forms import AttachmentForm
+
+    user = _user(request)
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > settings.ATTACHMENT_MAX_BYTES + 64 * 1024:
+        limit_mb = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        messages.error(request, _("Files can be at most %(mb)s MB.") % {"mb": limit_mb})
+        return back
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to upload."))
+        return back
+    try:
+        attachment = work.add_attachment(
+            item=item,
+            actor=user,
+            upload=form.cleaned_data["file"],
+            internal=bool(form.cleaned_data["internal"]) and user.is_agent,
+        )
+    except ValidationFailed as exc:
+        for message in exc.as_dict().values():
+            messages.error(request, message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(name)s was attached.") % {"name": attachment.filename})
+    return back
+
+
+def watch(request: HttpRequest, item: WorkItem, back: HttpResponseRedirect) -> HttpResponse:
+    """Start or stop watching the item (`watching=1` or not), then `back`."""
+    user = _user(request)
+    watching = request.POST.get("watching") == "1"
+    try:
+        work.set_watching(item=item, actor=user, user=user, watching=watching)
+    except (ValidationFailed, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    else:
+        text = (
+            _("You are watching %(number)s.") if watching else _("You no longer watch %(number)s.")
+        )
+        messages.success(request, text % {"number": item.number})
+    return back
 
 
 def _user(request: HttpRequest) -> User:

@@ -45,7 +45,6 @@ from serval.incidents.forms import AttachmentForm, CommentForm, caller_choices
 from serval.people.models import User
 from serval.web import workitem_views
 from serval.web.timeline import timeline
-from serval.work import actions as work
 from serval.work.models import Kind, WorkItem
 from serval.work.querysets import access_work_item
 
@@ -442,54 +441,15 @@ def change_comment(request: HtmxHttpRequest, number: str) -> HttpResponse:
 @require_POST
 def change_attach(request: HttpRequest, number: str) -> HttpResponse:
     item = change_or_404(request, number)
-    return _attach(request, item, reverse("changes-detail", args=[item.number]))
-
-
-def _attach(request: HttpRequest, item: WorkItem, url: str) -> HttpResponse:
-    user = _user(request)
-    back = redirect(url + "#attachments")
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
-    if length > settings.ATTACHMENT_MAX_BYTES + 64 * 1024:
-        limit_mb = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
-        messages.error(request, _("Files can be at most %(mb)s MB.") % {"mb": limit_mb})
-        return back
-    form = AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Choose a file to upload."))
-        return back
-    try:
-        attachment = work.add_attachment(
-            item=item,
-            actor=user,
-            upload=form.cleaned_data["file"],
-            internal=bool(form.cleaned_data["internal"]) and user.is_agent,
-        )
-    except ValidationFailed as exc:
-        for message in exc.as_dict().values():
-            messages.error(request, message)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("%(name)s was attached.") % {"name": attachment.filename})
-    return back
+    back = redirect(reverse("changes-detail", args=[item.number]) + "#attachments")
+    return workitem_views.attach(request, item, back)
 
 
 @login_required
 @require_POST
 def change_watch(request: HttpRequest, number: str) -> HttpResponse:
-    user = _user(request)
     item = change_or_404(request, number)
-    watching = request.POST.get("watching") == "1"
-    try:
-        work.set_watching(item=item, actor=user, user=user, watching=watching)
-    except (ValidationFailed, PermissionDenied) as exc:
-        messages.error(request, str(exc))
-    else:
-        text = (
-            _("You are watching %(number)s.") if watching else _("You no longer watch %(number)s.")
-        )
-        messages.success(request, text % {"number": item.number})
-    return redirect("changes-detail", number=item.number)
+    return workitem_views.watch(request, item, redirect("changes-detail", number=item.number))
 
 
 @login_required
