@@ -900,6 +900,14 @@ def helpdesk_side_by_side(
                 raise SystemExit("django-helpdesk did not start") from None
             time.sleep(0.1)
     server = Server(proc, port, 0.0)
+    # Its list endpoint answers 200 with no rows when it cannot see the tickets (a session its
+    # REST settings do not accept): make sure a page of tickets is what gets measured.
+    ready = {"Cookie": loaded["session_cookie"]}
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{light}", headers=ready)
+    with urllib.request.urlopen(req, timeout=60) as r:
+        shown = len(json.loads(r.read())["data"])
+    if not shown:
+        raise SystemExit("django-helpdesk's ticket list answered no tickets")
     common = {"seconds": args.seconds, "max_requests": args.max_requests}
     c = args.concurrency
     body = json.dumps(

@@ -62,8 +62,11 @@ USE_TZ = True
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 HELPDESK_ACTIVATE_API_ENDPOINT = True
 REST_FRAMEWORK = {
+    # Tokens for its REST API; the session for its staff pages' JSON endpoints (the ticket
+    # list's table), as its own UI uses them. Without it that endpoint answers an empty list.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
 }
 LOGIN_URL = "/login/"
