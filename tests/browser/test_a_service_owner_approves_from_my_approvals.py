@@ -12,12 +12,12 @@ import pytest
 from serval.approvals.models import Approval
 from serval.work.models import WorkItem
 from tests.approvals.conftest import build_estate, make_change, make_policy, step, submit, window
-from tests.browser.test_agent_works_an_incident_in_chromium import (
+from tests.browser.chromium import (
     ARGS,
     ARTIFACTS,
     CHROMIUM,
-    PASSWORD,
-    RECORD_VIOLATIONS,
+    sign_in,
+    watched_page,
 )
 from tests.cmdb.conftest import _seeded  # noqa: F401  (autouse: CMDB seed after flushes)
 
@@ -48,24 +48,9 @@ def test_the_service_owner_approves(live_server, world):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.add_init_script(RECORD_VIOLATIONS)
-            page.on(
-                "console",
-                lambda m: (
-                    problems.append(f"console {m.type}: {m.text}")
-                    if m.type == "error" or "Content Security Policy" in m.text
-                    else None
-                ),
-            )
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.set_default_timeout(20_000)
-            expect.set_options(timeout=15_000)
+            page = watched_page(browser, problems)
 
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.get_by_label("Username").fill(estate.owner.username)
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
+            sign_in(page, live_server.url, estate.owner.username)
             nav = page.locator('a[data-nav="approvals"]')
             expect(nav.locator(".approvals-count")).to_contain_text("2")
 

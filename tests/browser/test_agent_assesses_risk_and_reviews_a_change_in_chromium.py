@@ -14,12 +14,13 @@ from django.utils import timezone
 from serval.changes import actions
 from serval.core.models import Tenant
 from serval.people import actions as people
-from tests.browser.test_agent_works_an_incident_in_chromium import (
+from tests.browser.chromium import (
     ARGS,
     ARTIFACTS,
     CHROMIUM,
     PASSWORD,
-    RECORD_VIOLATIONS,
+    sign_in,
+    watched_page,
 )
 
 
@@ -63,22 +64,9 @@ def test_agent_answers_the_questionnaire_and_reviews_a_failed_change(live_server
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1300, "height": 1000})
-            page.add_init_script(RECORD_VIOLATIONS)
-            page.on(
-                "console",
-                lambda m: (
-                    problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
-                ),
-            )
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.set_default_timeout(20_000)
-            expect.set_options(timeout=15_000)
+            page = watched_page(browser, problems, width=1300)
 
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.get_by_label("Username").fill("alice")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
+            sign_in(page, live_server.url, "alice")
             expect(page.get_by_role("heading", name="My work")).to_be_visible()
 
             # Risk: the worst answer to every question; the card is swapped in place.

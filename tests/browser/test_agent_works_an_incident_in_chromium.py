@@ -7,33 +7,13 @@ JavaScript error on any page it visited.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from serval.core.models import Tenant
 from serval.people import actions as people
-
-CHROMIUM = os.environ.get("SERVAL_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PASSWORD = "Correct-Horse-42!"
-# Recorded in the page before any of our scripts run; CDP init scripts are not subject to CSP.
-RECORD_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
-});
-"""
+from tests.browser.chromium import ARGS, ARTIFACTS, CHROMIUM, PASSWORD, sign_in, watched_page
 
 
 def _people():
@@ -71,26 +51,10 @@ def test_agent_creates_assigns_comments_and_resolves(live_server):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.add_init_script(RECORD_VIOLATIONS)
-            page.on(
-                "console",
-                lambda m: (
-                    problems.append(f"console {m.type}: {m.text}")
-                    if m.type == "error" or "Content Security Policy" in m.text
-                    else None
-                ),
-            )
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            # Generous waits (conditions, not timings): a loaded CI machine must not flake.
-            page.set_default_timeout(20_000)
-            expect.set_options(timeout=15_000)
+            page = watched_page(browser, problems)
 
             # Sign in.
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.get_by_label("Username").fill("alice")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
+            sign_in(page, live_server.url, "alice")
             expect(page.get_by_role("heading", name="My work")).to_be_visible()
 
             # Create, reached with the "c" shortcut; priority follows impact x urgency.

@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from tests.browser.test_agent_works_an_incident_in_chromium import (
+from tests.browser.chromium import (
     ARGS,
     ARTIFACTS,
     CHROMIUM,
     PASSWORD,
-    RECORD_VIOLATIONS,
+    sign_in,
+    watched_page,
 )
 from tests.cmdb.conftest import _seeded  # noqa: F401  (autouse: the CI classes)
 
@@ -76,24 +77,9 @@ def test_agent_raises_a_normal_change_and_closes_a_standard_one(live_server):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.add_init_script(RECORD_VIOLATIONS)
-            page.on(
-                "console",
-                lambda m: (
-                    problems.append(f"console {m.type}: {m.text}")
-                    if m.type == "error" or "Content Security Policy" in m.text
-                    else None
-                ),
-            )
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.set_default_timeout(20_000)
-            expect.set_options(timeout=15_000)
+            page = watched_page(browser, problems)
 
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.get_by_label("Username").fill("alice")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
+            sign_in(page, live_server.url, "alice")
             expect(page.get_by_role("heading", name="My work")).to_be_visible()
 
             # The main nav leads to the change list, empty at first.

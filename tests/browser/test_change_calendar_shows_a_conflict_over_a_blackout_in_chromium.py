@@ -16,41 +16,20 @@ from serval.changes import actions as changes
 from serval.cmdb.seed import ensure_seed
 from serval.core.models import Tenant
 from serval.people import actions as people
-from tests.browser.test_agent_works_an_incident_in_chromium import (
+from tests.browser.chromium import (
     ARGS,
     ARTIFACTS,
     CHROMIUM,
     PASSWORD,
-    RECORD_VIOLATIONS,
+    sign_in,
+    watched_page,
 )
-
-
-def _page(browser, problems):
-    from playwright.sync_api import expect
-
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.add_init_script(RECORD_VIOLATIONS)
-    page.on(
-        "console",
-        lambda m: (
-            problems.append(f"console {m.type}: {m.text}")
-            if m.type == "error" or "Content Security Policy" in m.text
-            else None
-        ),
-    )
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.set_default_timeout(20_000)
-    expect.set_options(timeout=15_000)
-    return page
 
 
 def _sign_in(page, url):
     from playwright.sync_api import expect
 
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Username").fill("mona")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, url, "mona")
     expect(page.get_by_role("heading", name="My work")).to_be_visible()
 
 
@@ -82,7 +61,7 @@ def test_the_calendar_marks_a_change_planned_in_a_blackout(live_server):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = _page(browser, problems)
+            page = watched_page(browser, problems)
             _sign_in(page, live_server.url)
 
             # The window form: a global blackout around the change, in UTC.
@@ -115,7 +94,7 @@ def test_the_calendar_marks_a_change_planned_in_a_blackout(live_server):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = _page(browser, problems)
+            page = watched_page(browser, problems)
             _sign_in(page, live_server.url)
             page.goto(f"{live_server.url}/changes/calendar/?view=month&date={day:%Y-%m-%d}")
             bar = page.locator(f'.cal-bar[data-change="{change.number}"]').first
