@@ -8,37 +8,68 @@ from django.db import transaction
 
 from serval.core.errors import NotFound, ValidationFailed
 from serval.people.models import User
-from serval.web.models import SavedView
+from serval.web.models import SavedList, SavedView
 
-# Only list filters are kept; anything else in the query string (page, htmx noise) is dropped.
-SAVED_KEYS = (
-    "q",
-    "state",
-    "priority",
-    "team",
-    "assignee",
-    "service",
-    "impacted_service",
-    "at_risk",
-    "sort",
-)
+# Only each list's own filters are kept; anything else in the query string (page, htmx noise,
+# another list's filters) is dropped, so a saved view cannot carry parameters its list ignores.
+SAVED_KEYS: dict[str, tuple[str, ...]] = {
+    SavedList.INCIDENTS: (
+        "q",
+        "state",
+        "priority",
+        "team",
+        "assignee",
+        "service",
+        "impacted_service",
+        "at_risk",
+        "sort",
+    ),
+    SavedList.CHANGES: (
+        "q",
+        "state",
+        "type",
+        "risk",
+        "team",
+        "assignee",
+        "requester",
+        "service",
+        "ci",
+        "conflicts",
+        "planned_from",
+        "planned_to",
+        "sort",
+    ),
+}
 
 
-def clean_querystring(raw: str) -> str:
-    pairs = [(k, v) for k, v in parse_qsl(raw or "", keep_blank_values=False) if k in SAVED_KEYS]
+def saved_list(raw: str | None) -> str:
+    """The list a posted view belongs to; an unknown value means the incident list, as before."""
+    return raw if raw in SAVED_KEYS else SavedList.INCIDENTS
+
+
+def clean_querystring(raw: str, list_name: str = SavedList.INCIDENTS) -> str:
+    keys = SAVED_KEYS[saved_list(list_name)]
+    pairs = [(k, v) for k, v in parse_qsl(raw or "", keep_blank_values=False) if k in keys]
     return urlencode(pairs)[:1000]
 
 
-def save_view(*, actor: User, name: str, querystring: str) -> SavedView:
+def save_view(
+    *, actor: User, name: str, querystring: str, list_name: str = SavedList.INCIDENTS
+) -> SavedView:
     """Keep the current list filters under a name; saving an existing name replaces its filters."""
     name = (name or "").strip()
     if not name or len(name) > 80:
         raise ValidationFailed({"name": "1 to 80 characters."})
+    list_name = saved_list(list_name)
     with transaction.atomic():
         view, _created = SavedView.objects.update_or_create(
             user=actor,
+            list_name=list_name,
             name=name,
-            defaults={"querystring": clean_querystring(querystring), "tenant_id": actor.tenant_id},
+            defaults={
+                "querystring": clean_querystring(querystring, list_name),
+                "tenant_id": actor.tenant_id,
+            },
         )
     return view
 

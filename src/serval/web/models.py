@@ -9,11 +9,21 @@ from django.utils.translation import gettext_lazy as _
 from serval.core.models import TenantOwned
 
 
+class SavedList(models.TextChoices):
+    """The lists that offer saved views; a view only ever opens the list it was saved on."""
+
+    INCIDENTS = "incidents", _("Incidents")
+    CHANGES = "changes", _("Changes")
+
+
 class SavedView(TenantOwned):
     """A named set of list filters that one user keeps in the sidebar; private to that user."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    list_name = models.CharField(
+        _("list"), max_length=20, choices=SavedList.choices, default=SavedList.INCIDENTS
     )
     name = models.CharField(_("name"), max_length=80)
     querystring = models.CharField(_("filters"), max_length=1000, blank=True)
@@ -22,7 +32,9 @@ class SavedView(TenantOwned):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "name"], name="saved_view_unique_name")
+            models.UniqueConstraint(
+                fields=["user", "list_name", "name"], name="saved_view_unique_name_per_list"
+            )
         ]
 
     def __str__(self) -> str:

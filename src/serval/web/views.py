@@ -22,6 +22,7 @@ from serval.incidents.states import OPEN_STATES
 from serval.people.models import User
 from serval.people.querysets import teams_visible_to
 from serval.web import actions, paging
+from serval.web.models import SavedList
 from serval.work.actions import attachment_path
 from serval.work.models import Attachment, Kind, WorkItem
 
@@ -176,12 +177,17 @@ def team_queues(request: HttpRequest) -> HttpResponse:
 # --- saved views ----------------------------------------------------------------------------
 
 
-def _back_to_list(request: HttpRequest, querystring: str = "") -> HttpResponse:
-    target = request.POST.get("return_to") or reverse("incident-list")
+# Where each list's views open; a view is only ever offered and opened on its own list.
+LIST_URL_NAMES = {SavedList.INCIDENTS: "incident-list", SavedList.CHANGES: "changes-list"}
+
+
+def _back_to_list(request: HttpRequest, list_name: str, querystring: str = "") -> HttpResponse:
+    fallback = reverse(LIST_URL_NAMES[list_name])
+    target = request.POST.get("return_to") or fallback
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        target = reverse("incident-list")
+        target = fallback
     return redirect(target + (f"?{querystring}" if querystring else ""))
 
 
@@ -189,29 +195,32 @@ def _back_to_list(request: HttpRequest, querystring: str = "") -> HttpResponse:
 @require_POST
 def saved_view_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    list_name = actions.saved_list(request.POST.get("list"))
     try:
         view = actions.save_view(
             actor=user,
             name=request.POST.get("name", ""),
             querystring=request.POST.get("querystring", ""),
+            list_name=list_name,
         )
     except ValidationFailed:
         messages.error(request, _("Give the view a name of 1 to 80 characters."))
-        querystring = actions.clean_querystring(request.POST.get("querystring", ""))
-        return _back_to_list(request, querystring)
+        querystring = actions.clean_querystring(request.POST.get("querystring", ""), list_name)
+        return _back_to_list(request, list_name, querystring)
     messages.success(request, _("Saved the view “%(name)s”.") % {"name": view.name})
-    return _back_to_list(request, view.querystring)
+    return _back_to_list(request, list_name, view.querystring)
 
 
 @login_required
 @require_POST
 def saved_view_delete(request: HttpRequest, view_id: int) -> HttpResponse:
+    list_name = actions.saved_list(request.POST.get("list"))
     try:
         actions.delete_view(actor=_user(request), view_id=view_id)
     except NotFound as exc:
         raise Http404() from exc
     messages.success(request, _("The saved view was deleted."))
-    return _back_to_list(request)
+    return _back_to_list(request, list_name)
 
 
 # --- attachments ----------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from serval.core.exports import csv_response
 from serval.incidents.forms import AttachmentForm, CommentForm, caller_choices
 from serval.people.models import User
 from serval.web import workitem_views
+from serval.web.models import SavedList, SavedView
 from serval.web.timeline import timeline
 from serval.work.models import Kind, WorkItem
 from serval.work.querysets import access_work_item
@@ -117,6 +118,9 @@ def change_list(request: HtmxHttpRequest) -> HttpResponse:
     }
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         return render(request, "changes/list.html#results", context)
+    context["saved_views"] = SavedView.objects.filter(user=user, list_name=SavedList.CHANGES).only(
+        "pk", "name", "querystring"
+    )
     return render(request, "changes/list.html", context)
 
 
