@@ -274,6 +274,7 @@ local method = "%(method)s"
 local headers = {%(headers)s}
 local body_template = %(body)s
 local limit = %(limit)d
+local done_file = "%(done_file)s"
 local counter = 0
 local id = 0
 setup = function(thread) id = id + 1; thread:set("tid", id) end
@@ -285,7 +286,13 @@ request = function()
   return wrk.format(method, path, headers, body)
 end
 response = function(status, hdrs, body)
-  if limit > 0 and counter >= limit then wrk.thread:stop() end
+  if limit > 0 and counter >= limit then
+    -- wrk's main thread sleeps for the whole -d even when every thread has stopped; the file
+    -- tells run.py to interrupt it (SIGINT), so the run and its duration end with the limit.
+    local f = io.open(done_file, "w")
+    if f then f:close() end
+    wrk.thread:stop()
+  end
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -329,7 +336,9 @@ def wrk(
     max_requests: int = 50_000,
 ) -> Load:
     threads = 1
-    script = workdir / f"load-{time.monotonic_ns()}.lua"
+    stamp = time.monotonic_ns()
+    script = workdir / f"load-{stamp}.lua"
+    done_file = workdir / f"load-{stamp}.done"
     script.write_text(
         LUA
         % {
@@ -338,9 +347,10 @@ def wrk(
             "headers": ", ".join(f"[{_lua_str(k)}] = {_lua_str(v)}" for k, v in headers.items()),
             "body": _lua_str(body) if body else "nil",
             "limit": max(1, max_requests // threads) if max_requests else 0,
+            "done_file": str(done_file),
         }
     )
-    out = subprocess.run(
+    proc = subprocess.Popen(
         [
             "wrk",
             "-t",
@@ -355,13 +365,24 @@ def wrk(
             str(script),
             server.base,
         ],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=seconds + 60,
     )
-    match = re.search(r"WRKJSON (\{.*\})", out.stdout)
+    deadline = time.monotonic() + seconds + 60
+    while proc.poll() is None and time.monotonic() < deadline:
+        if done_file.exists():
+            proc.send_signal(signal.SIGINT)  # wrk then joins its threads and reports
+            break
+        time.sleep(0.05)
+    try:
+        stdout, stderr = proc.communicate(timeout=max(1.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        stdout, stderr = proc.communicate()
+    match = re.search(r"WRKJSON (\{.*\})", stdout)
     if not match:
-        raise SystemExit(f"wrk failed: {out.stdout[-2000:]} {out.stderr[-2000:]}")
+        raise SystemExit(f"wrk failed: {stdout[-2000:]} {stderr[-2000:]}")
     data = json.loads(match.group(1))
     return Load(
         requests=data["requests"],
