@@ -178,7 +178,10 @@ def team_queues(request: HttpRequest) -> HttpResponse:
 
 
 # Where each list's views open; a view is only ever offered and opened on its own list.
-LIST_URL_NAMES = {SavedList.INCIDENTS: "incident-list", SavedList.CHANGES: "changes-list"}
+LIST_URL_NAMES: dict[str, str] = {
+    SavedList.INCIDENTS: "incident-list",
+    SavedList.CHANGES: "changes-list",
+}
 
 
 def _back_to_list(request: HttpRequest, list_name: str, querystring: str = "") -> HttpResponse:
