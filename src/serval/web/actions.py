@@ -10,45 +10,25 @@ from serval.core.errors import NotFound, ValidationFailed
 from serval.people.models import User
 from serval.web.models import SavedList, SavedView
 
-# Only each list's own filters are kept; anything else in the query string (page, htmx noise,
-# another list's filters) is dropped, so a saved view cannot carry parameters its list ignores.
-SAVED_KEYS: dict[str, tuple[str, ...]] = {
-    SavedList.INCIDENTS: (
-        "q",
-        "state",
-        "priority",
-        "team",
-        "assignee",
-        "service",
-        "impacted_service",
-        "at_risk",
-        "sort",
-    ),
-    SavedList.CHANGES: (
-        "q",
-        "state",
-        "type",
-        "risk",
-        "team",
-        "assignee",
-        "requester",
-        "service",
-        "ci",
-        "conflicts",
-        "planned_from",
-        "planned_to",
-        "sort",
-    ),
-}
+
+def _saved_keys(list_name: str) -> tuple[str, ...]:
+    """A view keeps only its list's own filters, the fields of that list's filter form, so it
+    cannot carry page numbers, htmx noise or another list's filters. Imported here because the
+    practice apps' forms build on `serval.web`, not the other way round."""
+    from serval.changes.forms import ChangeFilterForm
+    from serval.incidents.forms import IncidentFilterForm
+
+    form = ChangeFilterForm if list_name == SavedList.CHANGES else IncidentFilterForm
+    return tuple(form.base_fields)
 
 
 def saved_list(raw: str | None) -> str:
     """The list a posted view belongs to; an unknown value means the incident list, as before."""
-    return raw if raw in SAVED_KEYS else SavedList.INCIDENTS
+    return raw if raw in SavedList.values else SavedList.INCIDENTS
 
 
 def clean_querystring(raw: str, list_name: str = SavedList.INCIDENTS) -> str:
-    keys = SAVED_KEYS[saved_list(list_name)]
+    keys = _saved_keys(saved_list(list_name))
     pairs = [(k, v) for k, v in parse_qsl(raw or "", keep_blank_values=False) if k in keys]
     return urlencode(pairs)[:1000]
 
