@@ -490,6 +490,7 @@ def card(item: WorkItem, user: User, *, choices: bool) -> dict[str, Any]:
         .annotate(linked=linked_q)
         .filter(Q(linked=True) | Q(pk__in=rows_path_ids))
         .select_related("ci_class")
+        .only("pk", "name", "tenant_id", "ci_class_id", "ci_class__label")  # what the card reads
         .order_by("name", "pk")
     )
     can = can_link(user, item)

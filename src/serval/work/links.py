@@ -48,6 +48,7 @@ LINK_LABELS = {
     LinkType.IMPLEMENTS: (gettext_lazy("Implements"), gettext_lazy("Implemented by")),
     LinkType.RELATED: (gettext_lazy("Related to"), gettext_lazy("Related to")),
 }
+OTHER_FIELDS = ("number", "kind", "title", "state", "tenant_id")  # read of a link's other end
 MAX_LINKS = 200  # per item: a card and an API list that stay readable
 
 
@@ -202,6 +203,13 @@ def links_of(item: WorkItem, user: User) -> list[ShownLink]:
             Q(source=item, target__in=visible) | Q(target=item, source__in=visible)
         )
         .select_related("source", "target", "created_by")
+        # What the card and the API show of each side; the full rows would make every page
+        # with links compile and order a select of ~100 columns.
+        .only(
+            *("type", "created_at", "source_id", "target_id", "created_by_id"),
+            *(f"{side}__{f}" for side in ("source", "target") for f in OTHER_FIELDS),
+            *("created_by__username", "created_by__first_name", "created_by__last_name"),
+        )
         .order_by("created_at", "pk")[:MAX_LINKS]
     )
     out = []
