@@ -219,17 +219,25 @@ class Command(BaseCommand):
                 ) from exc
 
     def _wait_ready(self, host: str, port: int) -> bool:
+        """True once the port accepts connections, even if a stop signal came first.
+
+        The migration check runs while gunicorn starts and can outlast it, so a client may
+        already have been served (and sent SIGTERM) before we look: one connection attempt
+        is always made, so the address is still announced whenever the server did run.
+        """
         target = "127.0.0.1" if host in ("0.0.0.0", "") else "::1" if host == "::" else host
         deadline = time.monotonic() + READY_WAIT
-        while time.monotonic() < deadline and not self.stopping:
+        while True:
             if self.gunicorn.poll() is not None:
                 return False
             try:
                 with socket.create_connection((target, port), timeout=0.5):
                     return True
             except OSError:
-                time.sleep(0.05)
-        return False
+                pass
+            if self.stopping or time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
 
     def _announce(self, host: str, port: int, options: dict[str, Any]) -> None:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
