@@ -18,7 +18,7 @@ def test_catalogue_installations_licences_and_contracts_are_journaled(world):
     product = make_product(world.admin, "Nginx")
     software.update_product(actor=world.admin, product=product, description="web server")
     version = make_version(world.admin, product, "1.18", end_of_support=days(30))
-    software.update_version(actor=world.admin, version=version, end_of_life=days(60))
+    software.update_version(actor=world.admin, software_version=version, end_of_life=days(60))
     ci = make_ci(world.agent, "web01")
     inst = install(world.agent, ci, version)
     software.update_installation(actor=world.agent, installation=inst, discovered=True)

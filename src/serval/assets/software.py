@@ -209,12 +209,20 @@ def create_version(*, actor: User, product: SoftwareProduct, **raw: Any) -> Soft
 
 
 def update_version(
-    *, actor: User, version: SoftwareVersion, expected_version: int | None = None, **raw: Any
+    *,
+    actor: User,
+    software_version: SoftwareVersion,
+    expected_version: int | None = None,
+    **raw: Any,
 ) -> SoftwareVersion:
-    """Change a version's name or dates; the end-of-life report follows at once."""
-    _require_admin(actor, version.tenant_id)
+    """Change a version's name or dates; the end-of-life report follows at once.
+
+    The record is `software_version`, not `version`: `version` is one of the fields in `raw`
+    (the version string), and a keyword of that name would collide with it.
+    """
+    _require_admin(actor, software_version.tenant_id)
     with transaction.atomic():
-        version = SoftwareVersion.objects.select_for_update().get(pk=version.pk)
+        version = SoftwareVersion.objects.select_for_update().get(pk=software_version.pk)
         check_version(expected_version, version.row_version)
         values = _clean_version(raw, current=version)
         if "version" in values:

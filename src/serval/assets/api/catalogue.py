@@ -176,7 +176,10 @@ def update_version(
     v = access_version(user, id)
     expected = expected_version(request, pk=v.pk, current=v.row_version)
     v = software.update_version(
-        actor=user, version=v, expected_version=expected, **payload.model_dump(exclude_unset=True)
+        actor=user,
+        software_version=v,
+        expected_version=expected,
+        **payload.model_dump(exclude_unset=True),
     )
     return _version_response(response, v)
 
