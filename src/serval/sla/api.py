@@ -42,7 +42,7 @@ class ClosedDateIO(Schema):
     name: str = Field("", max_length=200)
 
 
-class CalendarOut(Schema):
+class BusinessCalendarOut(Schema):
     id: int
     name: str
     tenant: str
@@ -303,7 +303,7 @@ def incident_clocks(request: HttpRequest, number: str) -> list[dict[str, Any]]:
 # --- calendars -------------------------------------------------------------------------------
 
 
-@router.get("/sla/calendars", response={200: list[CalendarOut], **problems(403)})
+@router.get("/sla/calendars", response={200: list[BusinessCalendarOut], **problems(403)})
 def list_calendars(request: HttpRequest) -> list[dict[str, Any]]:
     _agents_only(request)
     qs = (
@@ -315,7 +315,7 @@ def list_calendars(request: HttpRequest) -> list[dict[str, Any]]:
     return [calendar_out(c) for c in qs[:500]]
 
 
-@router.get("/sla/calendars/{id}", response={200: CalendarOut, **problems(403, 404)})
+@router.get("/sla/calendars/{id}", response={200: BusinessCalendarOut, **problems(403, 404)})
 def get_calendar(request: HttpRequest, id: Id, response: HttpResponse) -> dict[str, Any]:
     _agents_only(request)
     calendar = _calendar(request, id)
@@ -323,7 +323,7 @@ def get_calendar(request: HttpRequest, id: Id, response: HttpResponse) -> dict[s
     return calendar_out(calendar)
 
 
-@router.post("/sla/calendars", response={201: CalendarOut, **problems(403)})
+@router.post("/sla/calendars", response={201: BusinessCalendarOut, **problems(403)})
 def create_calendar(request: HttpRequest, payload: CalendarCreate) -> Status[dict[str, Any]]:
     """Add a business calendar (administrators)."""
     data = payload.model_dump(exclude={"tenant"})
@@ -333,7 +333,7 @@ def create_calendar(request: HttpRequest, payload: CalendarCreate) -> Status[dic
     return Status(201, calendar_out(_calendar(request, calendar.pk)))
 
 
-@router.patch("/sla/calendars/{id}", response={200: CalendarOut, **problems(403, 404, 412)})
+@router.patch("/sla/calendars/{id}", response={200: BusinessCalendarOut, **problems(403, 404, 412)})
 def update_calendar(
     request: HttpRequest, id: Id, payload: CalendarUpdate, response: HttpResponse
 ) -> dict[str, Any]:

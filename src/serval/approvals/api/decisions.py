@@ -90,7 +90,7 @@ class BoardRef(Schema):
     name: str
 
 
-class StepOut(Schema):
+class ApprovalStepOut(Schema):
     id: int
     stage: str
     order: int
@@ -113,7 +113,7 @@ class RoundOut(Schema):
     state: str
     started_at: datetime
     ended_at: datetime | None
-    steps: list[StepOut]
+    steps: list[ApprovalStepOut]
 
 
 class ChangeApprovalsOut(Schema):

@@ -27,7 +27,7 @@ KindName = Literal[tuple(ApproverKind.values)]  # type: ignore[valid-type]
 ModeName = Literal[tuple(Mode.values)]  # type: ignore[valid-type]
 
 
-class StepOut(Schema):
+class PolicyStepOut(Schema):
     id: int
     stage: str
     order: int
@@ -40,7 +40,7 @@ class StepOut(Schema):
     quorum: int
 
 
-class PolicyOut(Schema):
+class ApprovalPolicyOut(Schema):
     id: int
     name: str
     kind: str
@@ -51,11 +51,11 @@ class PolicyOut(Schema):
     active: bool
     version: int
     editable: bool
-    steps: list[StepOut]
+    steps: list[PolicyStepOut]
 
 
 class PolicyPage(Schema):
-    items: list[PolicyOut]
+    items: list[ApprovalPolicyOut]
     next: str | None
 
 
@@ -83,7 +83,7 @@ class StepPatch(In):
     quorum: int | None = Field(None, ge=1, le=100)
 
 
-class PolicyIn(In):
+class ApprovalPolicyIn(In):
     name: str = Field(..., min_length=1, max_length=200)
     kind: str = Field("change", max_length=16)
     change_types: list[str] = Field(default_factory=list, max_length=10)
@@ -157,8 +157,10 @@ def list_policies(request: HttpRequest, params: Query[PageParams]) -> dict[str, 
     return {"items": [policy_out(p, user) for p in rows], "next": next_link}
 
 
-@router.post("/policies", response={201: PolicyOut, **problems(403)})
-def create_policy(request: HttpRequest, payload: PolicyIn, response: HttpResponse) -> Status[Any]:
+@router.post("/policies", response={201: ApprovalPolicyOut, **problems(403)})
+def create_policy(
+    request: HttpRequest, payload: ApprovalPolicyIn, response: HttpResponse
+) -> Status[Any]:
     """A policy with its steps (administrators), in one transaction: all or nothing."""
     user = _reader(request)
     tenant = user.tenant
@@ -182,14 +184,14 @@ def create_policy(request: HttpRequest, payload: PolicyIn, response: HttpRespons
     return Status(201, policy_out(fresh, user))
 
 
-@router.get("/policies/{id}", response={200: PolicyOut, **problems(403, 404)})
+@router.get("/policies/{id}", response={200: ApprovalPolicyOut, **problems(403, 404)})
 def get_policy(request: HttpRequest, id: Id, response: HttpResponse) -> dict[str, Any]:
     policy = _policy(request, id)
     response["ETag"] = etag(policy.pk, policy.version)
     return policy_out(policy, actor(request))
 
 
-@router.patch("/policies/{id}", response={200: PolicyOut, **problems(403, 404, 412)})
+@router.patch("/policies/{id}", response={200: ApprovalPolicyOut, **problems(403, 404, 412)})
 def update_policy(
     request: HttpRequest, id: Id, payload: PolicyPatch, response: HttpResponse
 ) -> dict[str, Any]:
@@ -214,7 +216,7 @@ def delete_policy(request: HttpRequest, id: Id) -> Status[None]:
     return Status(204, None)
 
 
-@router.post("/policies/{id}/steps", response={201: StepOut, **problems(403, 404)})
+@router.post("/policies/{id}/steps", response={201: PolicyStepOut, **problems(403, 404)})
 def add_step(request: HttpRequest, id: Id, payload: StepIn) -> Status[Any]:
     user = actor(request)
     step = policies.add_step(actor=user, policy=_policy(request, id), **_step_values(payload))
@@ -230,7 +232,7 @@ def _step(request: HttpRequest, id: int, step_id: int) -> PolicyStep:
     return step
 
 
-@router.patch("/policies/{id}/steps/{step_id}", response={200: StepOut, **problems(403, 404)})
+@router.patch("/policies/{id}/steps/{step_id}", response={200: PolicyStepOut, **problems(403, 404)})
 def update_step(request: HttpRequest, id: Id, step_id: Id, payload: StepPatch) -> dict[str, Any]:
     user = actor(request)
     step = policies.update_step(

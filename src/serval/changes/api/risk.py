@@ -113,7 +113,7 @@ class QuestionPage(Schema):
     next: str | None
 
 
-class PolicyIn(In):
+class RiskPolicyIn(In):
     moderate_from: int = Field(..., ge=1, le=32767)
     high_from: int = Field(..., ge=1, le=32767)
     very_high_from: int = Field(..., ge=1, le=32767)
@@ -123,7 +123,7 @@ class PolicyIn(In):
     success_includes_issues: bool = True
 
 
-class PolicyOut(Schema):
+class RiskPolicyOut(Schema):
     moderate_from: int
     high_from: int
     very_high_from: int
@@ -315,7 +315,7 @@ def delete_question(request: HttpRequest, id: Id) -> Status[None]:
 # --- the policy ------------------------------------------------------------------------------
 
 
-@router.get("/risk-policy", response={200: PolicyOut, **problems(403)})
+@router.get("/risk-policy", response={200: RiskPolicyOut, **problems(403)})
 def get_policy(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
     """Questionnaire thresholds (total at or above → level) and the rule calculator's limits."""
     _readers_only(request)
@@ -324,8 +324,10 @@ def get_policy(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
     return policy_out(rules)
 
 
-@router.put("/risk-policy", response={200: PolicyOut, **problems(403, 412)})
-def put_policy(request: HttpRequest, payload: PolicyIn, response: HttpResponse) -> dict[str, Any]:
+@router.put("/risk-policy", response={200: RiskPolicyOut, **problems(403, 412)})
+def put_policy(
+    request: HttpRequest, payload: RiskPolicyIn, response: HttpResponse
+) -> dict[str, Any]:
     """Replace the policy (administrators); thresholds must strictly increase."""
     if not questionnaire.can_edit(actor(request)):
         raise PermissionDenied(_("Only administrators can change the risk policy."))

@@ -157,7 +157,7 @@ class CalendarWindow(Schema):
     ends_at: datetime
 
 
-class CalendarOut(Schema):
+class ChangeCalendarOut(Schema):
     start: datetime
     end: datetime
     changes: list[CalendarChange]
@@ -196,7 +196,7 @@ class ConflictOut(Schema):
     covered: bool = Field(..., description="covered by the change manager's override")
 
 
-class OverrideOut(Schema):
+class ConflictOverrideOut(Schema):
     by: UserRef | None
     at: datetime | None
     reason: str
@@ -207,7 +207,7 @@ class ConflictsOut(Schema):
     status: str
     checked_at: datetime | None
     conflicts: list[ConflictOut]
-    override: OverrideOut | None
+    override: ConflictOverrideOut | None
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -393,7 +393,7 @@ def window_occurrences(request: HttpRequest, id: Id, span: Query[Span]) -> list[
 # --- the calendar ----------------------------------------------------------------------------
 
 
-@router.get("/calendar", response={200: CalendarOut, **problems(403)})
+@router.get("/calendar", response={200: ChangeCalendarOut, **problems(403)})
 def calendar(request: HttpRequest, params: Query[CalendarParams]) -> dict[str, Any]:
     """Changes planned in [start, end) — at most 366 days — with their conflicts' rules, and
     the occurrences of the windows there. Filters as on the calendar page."""
