@@ -41,14 +41,16 @@ UserKey = Annotated[int | str, AfterValidator(_user_key)]
 
 
 def _aware_datetime(value: datetime) -> datetime:
-    """Reject times the database cannot hold once converted to UTC (year 1 with +14:00 …)."""
+    """Reject times the database cannot hold once converted to UTC (year 1 with +14:00 …), and
+    hand on zoned times in UTC: ISO 8601 allows offsets up to ±23:59, PostgreSQL only ±15:59,
+    so `…+23:33` was a server error there. The instant is kept; only its notation changes."""
     try:
         converted = value.astimezone(UTC) if value.tzinfo else value
     except OverflowError as exc:
         raise ValueError(_("Date out of range.")) from exc
     if not 1900 <= converted.year <= 9000:
         raise ValueError(_("Date out of range."))
-    return value
+    return converted
 
 
 DateTimeIn = Annotated[datetime, AfterValidator(_aware_datetime)]
