@@ -27,11 +27,13 @@ def test_a_ci_of_another_tenant_is_a_field_error(world):
     assert "ci" in exc.value.as_dict()
 
 
-def test_through_the_api_a_visible_foreign_ci_is_422_and_an_invisible_one_404(world, api_as):
+def test_through_the_api_a_foreign_ci_is_a_field_error_visible_or_not(world, api_as):
     foreign = make_ci(world.outsider_agent, "their-db", "db_instance")
     inc = f.make_incident(world.agent)
     api = api_as(world.agent)
-    assert api.post(f"incidents/{inc.number}/cis", {"ci": foreign.pk}).status_code == 404
+    invisible = api.post(f"incidents/{inc.number}/cis", {"ci": foreign.pk})
+    assert invisible.status_code == 422
+    assert invisible.json()["errors"] == [{"field": "ci", "message": "Unknown CI."}]
     TenantGrant.objects.create(user=world.agent, tenant=world.other_tenant)
     response = api.post(f"incidents/{inc.number}/cis", {"ci": foreign.pk})
     assert response.status_code == 422

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from serval.core.errors import DomainError, TransitionNotAllowed, ValidationFailed
+from serval.core.errors import DomainError, NotFound, TransitionNotAllowed, ValidationFailed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:serval:problem:"
@@ -72,6 +73,16 @@ def problem(
     for key, value in (headers or {}).items():
         response[key] = value
     return response
+
+
+@contextmanager
+def reference(field: str, message: str) -> Iterator[None]:
+    """A body field naming a record that does not exist or is out of reach: 422 on that field
+    (the 404 stays for the path's own record, so the client knows which one is missing)."""
+    try:
+        yield
+    except NotFound as exc:
+        raise ValidationFailed({field: message}) from exc
 
 
 def field_path(loc: Iterable[Any]) -> str:

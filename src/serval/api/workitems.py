@@ -21,6 +21,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from serval.api.auth import actor
+from serval.api.errors import reference
 from serval.api.paging import DEFAULT_LIMIT, MAX_LIMIT, page
 from serval.api.schemas import Id, In, Schema, UserKey, UserRef, problems
 from serval.core.errors import NotFound, ValidationFailed
@@ -470,7 +471,8 @@ def mount_impact(router: Router, *, get: Getter, noun: str, prefix: str) -> None
         item = get(request, number)
         user = actor(request)
         worklinks.ensure_can_link(user, item)  # before the CI look-up: requesters get 403
-        ci = access_ci(user, payload.ci)
+        with reference("ci", _("Unknown CI.")):
+            ci = access_ci(user, payload.ci)
         worklinks.link_ci(actor=user, item=item, ci=ci)
         return Status(201, ci_out(ci))
 
@@ -511,7 +513,8 @@ def mount_impact(router: Router, *, get: Getter, noun: str, prefix: str) -> None
         item = get(request, number)
         user = actor(request)
         worklinks.ensure_can_link(user, item)
-        service = access_service(user, payload.service)
+        with reference("service", _("Unknown service.")):
+            service = access_service(user, payload.service)
         worklinks.link_service(actor=user, item=item, service=service)
         return Status(201, service_out(service))
 

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from serval.api.auth import actor
 from serval.api.concurrency import etag, expected_version
+from serval.api.errors import reference
 from serval.api.paging import DEFAULT_LIMIT, MAX_LIMIT, page
 from serval.api.schemas import DateTimeIn, Id, In, UserKey, UserRef, problems
 from serval.api.workitems import user_ref
@@ -370,7 +371,8 @@ def list_meetings(request: HttpRequest, filters: Query[MeetingFilters]) -> dict[
 @router.post("/meetings", response={201: MeetingOut, **problems(403, 404)})
 def create_meeting(request: HttpRequest, payload: MeetingIn) -> Status[Any]:
     user = _agent(request)
-    board = _board(request, payload.board)
+    with reference("board", _("Unknown board.")):
+        board = _board(request, payload.board)
     meeting = boards.create_meeting(
         actor=user,
         board=board,

@@ -95,7 +95,8 @@ def upcoming_dates(request: HttpRequest, params: Query[UpcomingParams]) -> dict[
     (owners and support teams are mailed at the `SERVAL_REMINDER_DAYS` horizons)."""
     user = actor(request)
     kinds = parse_csv(params.kind, ReminderKind.values, field="kind")
-    items = reminders.due(tenant_ids=reach(user), within=params.within, kinds=kinds or None)
+    tenants = reach(user) if user.is_agent else set()  # asset records are agents' data
+    items = reminders.due(tenant_ids=tenants, within=params.within, kinds=kinds or None)
     chunk = items[params.offset : params.offset + params.limit]
     reminders.attach_sent(chunk)
     nxt = None

@@ -14,6 +14,8 @@ Built for pipelines too: open a standard change from a template, poll it until i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -446,6 +448,20 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+@contextmanager
+def _api_names() -> Iterator[None]:
+    """Field errors under the API's names: the action's `change_type` is `type` here."""
+    try:
+        yield
+    except ValidationFailed as exc:
+        if not any(e["field"] == "change_type" for e in exc.errors):
+            raise
+        renamed = {"change_type": "type"}
+        raise ValidationFailed(
+            [(renamed.get(e["field"], e["field"]), e["message"]) for e in exc.errors]
+        ) from exc
+
+
 # --- changes -----------------------------------------------------------------------------------
 
 
@@ -463,7 +479,8 @@ def create_change(
         if tenant is None:
             raise ValidationFailed({"tenant": _("Unknown tenant.")})
     template = data.pop("template", None)
-    item = actions.create_change(actor=user, tenant=tenant, template=template, **data)
+    with _api_names():
+        item = actions.create_change(actor=user, tenant=tenant, template=template, **data)
     body = _respond(request, response, item)
     response["Location"] = request.build_absolute_uri(f"{request.path.rstrip('/')}/{item.number}")
     return Status(201, body)
@@ -549,12 +566,13 @@ def update_change(
     With If-Match, a stale version is refused with 412."""
     item = get_change(request, number)
     version = expected_version(request, pk=item.pk, current=item.version)
-    item = actions.update_change(
-        actor=actor(request),
-        item=item,
-        expected_version=version,
-        **_fields(payload.model_dump(exclude_unset=True)),
-    )
+    with _api_names():
+        item = actions.update_change(
+            actor=actor(request),
+            item=item,
+            expected_version=version,
+            **_fields(payload.model_dump(exclude_unset=True)),
+        )
     return _respond(request, response, item)
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query
 
 from serval.api.auth import actor
+from serval.api.errors import reference
 from serval.api.schemas import Id, problems
 from serval.cmdb import impact
 from serval.cmdb.api._router import router
@@ -102,5 +104,6 @@ def ci_impact(request: HttpRequest, id: Id, params: Query[ImpactParams]) -> dict
 def multi_impact(request: HttpRequest, payload: ImpactIn) -> dict[str, Any]:
     """Impact of several CIs at once (e.g. every CI an incident names)."""
     user = actor(request)
-    start = [access_ci(user, pk) for pk in sorted(set(payload.cis))]
+    with reference("cis", _("Unknown CI.")):
+        start = [access_ci(user, pk) for pk in sorted(set(payload.cis))]
     return impact_out(user, start, payload.direction, payload.depth, payload.severity)
