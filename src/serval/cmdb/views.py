@@ -148,10 +148,23 @@ def ci_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["service_options"] = list(
             services_visible_to(user)
             .filter(Q(tenant_id=ci.tenant_id) | Q(shared=True))
-            .exclude(pk__in=[link.service_id for link in context["links"]])
+            .exclude(pk__in=ServiceCI.objects.filter(ci=ci).values("service_id"))
             .order_by("name", "pk")
             .values_list("pk", "name")[:500]
         )
+        from serval.assets.querysets import versions_visible_to
+
+        running = [
+            s.installation.software_version_id for s in getattr(context["on_ci"], "software", [])
+        ]
+        context["software_options"] = [
+            (v.pk, f"{v.product.vendor} {v.product.name} {v.version}")
+            for v in versions_visible_to(user)
+            .filter(Q(tenant_id=ci.tenant_id) | Q(product__shared=True))
+            .exclude(pk__in=running)
+            .select_related("product")
+            .order_by("product__vendor", "product__name", "version", "pk")[:500]
+        ]
     history_page = Paginator(history.events(ci.pk), 50).get_page(request.GET.get("history"))
     context["history_page"] = history_page
     context["history"] = history.entries(ci, user, list(history_page.object_list))
