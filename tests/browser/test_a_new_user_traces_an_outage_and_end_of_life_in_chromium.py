@@ -4,16 +4,15 @@ on the CI page, follows the service map by clicking, marks the database as faili
 a new incident and sees the business service it hits; then reads on the end-of-life report the
 server whose software leaves support within 90 days, with the service it puts at risk.
 
-The service portfolio and the software catalogue (versions, installations) are set up through
-actions: a service is created by a manager, and the catalogue has no pages to write it yet.
+The service portfolio and the software catalogue (products and versions) are set up through
+actions: services are a manager's, and the catalogue has no pages that write it yet. Which
+version each server runs is recorded on the server's page.
 No CSP violation and no JavaScript error on any page (SECURITY-REFERENCE B5). Screenshots go to
 test-artifacts/.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -60,44 +59,18 @@ def _data() -> None:
     services.create_service(actor=manager, name="Payroll", status="live", criticality="high")
 
 
-def _in_a_thread(work: Callable[[], None]) -> None:
-    """Database work while Playwright's event loop runs (Django refuses it in that thread)."""
-    from django.db import connection
-
-    def run() -> None:
-        try:
-            work()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(run).result()
-
-
 def _catalogue() -> None:
-    """PostgreSQL 13 leaves support in 60 days on srv-db-01; Ubuntu on srv-app-01 in 400.
-
-    Written once the import has made the CIs: the catalogue has no pages that write it.
-    """
+    """The software catalogue (administrators keep it; it has no pages that write it yet):
+    PostgreSQL 13 leaves support in 60 days, inside the 90-day horizon; Ubuntu 24.04 in 400."""
     from serval.assets import software
-    from serval.cmdb.models import CI
     from serval.people.models import User
     from tests.assets.conftest import days
 
     admin = User.objects.get(username="adam")
-    agent = User.objects.get(username="alice")
-    pg = software.create_product(actor=admin, vendor="PostgreSQL", name="PostgreSQL")
-    v13 = software.create_version(actor=admin, product=pg, version="13", end_of_support=days(60))
+    pg = software.create_product(actor=admin, vendor="PGDG", name="PostgreSQL")
+    software.create_version(actor=admin, product=pg, version="13", end_of_support=days(60))
     ubuntu = software.create_product(actor=admin, vendor="Canonical", name="Ubuntu")
-    v24 = software.create_version(
-        actor=admin, product=ubuntu, version="24.04", end_of_support=days(400)
-    )
-    software.create_installation(
-        actor=agent, ci=CI.objects.get(name="srv-db-01"), software_version=v13
-    )
-    software.create_installation(
-        actor=agent, ci=CI.objects.get(name="srv-app-01"), software_version=v24
-    )
+    software.create_version(actor=admin, product=ubuntu, version="24.04", end_of_support=days(400))
 
 
 @pytest.mark.browser
@@ -107,6 +80,7 @@ def test_a_new_agent_traces_an_outage_and_reads_end_of_life(live_server, tmp_pat
     from playwright.sync_api import expect, sync_playwright
 
     _data()
+    _catalogue()
     estate = tmp_path / "estate.csv"
     estate.write_text(ESTATE, encoding="utf-8")
     relationships = tmp_path / "relationships.csv"
@@ -216,7 +190,21 @@ def test_a_new_agent_traces_an_outage_and_reads_end_of_life(live_server, tmp_pat
             problems += page.evaluate("window.__cspViolations")
 
             # 4. The end-of-life report, through Assets, at the 90-day horizon.
-            _in_a_thread(_catalogue)
+            # Which version each server runs, recorded on the server's page.
+            for server, version in (
+                ("srv-db-01", "PGDG PostgreSQL 13"),
+                ("srv-app-01", "Canonical Ubuntu 24.04"),
+            ):
+                page.goto(f"{live_server.url}/cmdb/cis/?q={server}")
+                page.locator("table").get_by_role("link", name=server).click()
+                expect(page.get_by_role("heading", name=server, level=1)).to_be_visible()
+                page.get_by_label("Record a version this CI runs").select_option(label=version)
+                page.get_by_role("button", name="Record").click()
+                expect(page.get_by_role("alert").first).to_contain_text(f"{server} runs {version}.")
+                software = page.locator("section", has=page.locator("#h-software"))
+                expect(software).to_contain_text(version)
+            problems += page.evaluate("window.__cspViolations")
+
             page.locator('a[data-nav="assets"]').click()
             page.get_by_role("link", name="End-of-life report").click()
             expect(page.get_by_role("heading", name="End-of-life report")).to_be_visible()
@@ -234,9 +222,9 @@ def test_a_new_agent_traces_an_outage_and_reads_end_of_life(live_server, tmp_pat
             page.screenshot(path=str(ARTIFACTS / "eol-report-90-days.png"), full_page=True)
             row.get_by_role("link", name="srv-db-01").click()
             expect(page.get_by_role("heading", name="srv-db-01", level=1)).to_be_visible()
-            expect(page.locator("section", has=page.locator("#h-software"))).to_contain_text(
-                "PostgreSQL"
-            )
+            software = page.locator("section", has=page.locator("#h-software"))
+            expect(software).to_contain_text("PGDG PostgreSQL 13")
+            expect(software).to_contain_text("End of support due")
             problems += page.evaluate("window.__cspViolations")
         finally:
             browser.close()
