@@ -13,6 +13,7 @@ urlpatterns = [
     path("assets/<int:pk>/", views.asset_detail, name="assets-detail"),
     path("assets/contracts/", views.contracts, name="assets-contracts"),
     path("assets/software/", views.software, name="assets-software"),
+    path("assets/cis/<int:ci_pk>/software", views.ci_software, name="assets-ci-software"),
     path("assets/licences/", views.licences, name="assets-licences"),
     path("assets/eol/", views.eol_report, name="assets-eol"),
     path("assets/reminders/", views.reminders_page, name="assets-reminders"),

@@ -12,15 +12,18 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from serval.assets import compliance, eol, history, imports, reminders
+from serval.assets import software as catalogue
 from serval.assets.models import (
     Asset,
     AssetKind,
@@ -35,8 +38,12 @@ from serval.assets.querysets import (
     installations_visible_to,
     licences_visible_to,
     products_visible_to,
+    versions_visible_to,
 )
+from serval.cmdb.actions.permissions import can_edit_cis
 from serval.cmdb.models import LifecycleStage
+from serval.cmdb.querysets import cis_visible_to
+from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.core.exports import Format, export_response
 from serval.core.tenancy import reach
 from serval.people.models import User
@@ -48,6 +55,61 @@ def _agent(request: HttpRequest) -> User:
     if not user.is_agent:
         raise Http404
     return user
+
+
+def _key(request: HttpRequest, name: str) -> int | None:
+    value = request.POST.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
+def _label(version: SoftwareVersion) -> str:
+    return f"{version.product.vendor} {version.product.name} {version.version}"
+
+
+@login_required
+@require_POST
+def ci_software(request: HttpRequest, ci_pk: int) -> HttpResponse:
+    """Record on a CI's page that it runs a software version, or no longer does."""
+    user = _agent(request)
+    ci = cis_visible_to(user).filter(pk=ci_pk).first()
+    if ci is None or not can_edit_cis(user, ci.tenant_id):
+        raise Http404
+    try:
+        if request.POST.get("op") == "remove":
+            pk = _key(request, "installation")
+            inst = (
+                installations_visible_to(user)
+                .select_related("software_version__product")
+                .filter(ci=ci, pk=pk)
+                .first()
+                if pk
+                else None
+            )
+            if inst is None:
+                raise ValidationFailed({"installation": _("Unknown installation.")})
+            name = _label(inst.software_version)
+            catalogue.delete_installation(actor=user, installation=inst)
+            done = _("%(ci)s no longer runs %(version)s.")
+        else:
+            pk = _key(request, "software_version")
+            version = (
+                versions_visible_to(user).select_related("product").filter(pk=pk).first()
+                if pk
+                else None
+            )
+            if version is None:
+                raise ValidationFailed({"software_version": _("Choose a software version.")})
+            name = _label(version)
+            catalogue.create_installation(actor=user, ci=ci, software_version=version)
+            done = _("%(ci)s runs %(version)s.")
+    except ValidationFailed as exc:
+        for message in exc.as_dict().values():
+            messages.error(request, message)
+    except (PermissionDenied, NotFound) as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, done % {"ci": ci.name, "version": name})
+    return redirect("cmdb-ci-detail", ci.pk)
 
 
 def _within(request: HttpRequest) -> int:

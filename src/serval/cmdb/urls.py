@@ -15,5 +15,7 @@ urlpatterns = [
     ),
     path("cmdb/relationships/import", views.relationship_import, name="cmdb-relationship-import"),
     path("cmdb/cis/<int:pk>/", views.ci_detail, name="cmdb-ci-detail"),
+    path("cmdb/cis/<int:pk>/status", views.ci_status, name="cmdb-ci-status"),
+    path("cmdb/cis/<int:pk>/services", views.ci_service_links, name="cmdb-ci-services"),
     path("services/", include("serval.services.urls")),
 ]

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from serval.cmdb import exports, history, impact, imports, servicemap
+from serval.cmdb import actions, exports, history, impact, imports, servicemap
+from serval.cmdb.actions.permissions import can_edit_cis
 from serval.cmdb.models import (
     CI,
     CIRelationship,
@@ -30,8 +33,10 @@ from serval.cmdb.querysets import (
     class_with_descendants,
     classes_visible_to,
 )
+from serval.core.errors import NotFound, PermissionDenied, StaleVersion, ValidationFailed
 from serval.core.exports import Format, export_response
 from serval.people.models import User
+from serval.services.querysets import services_visible_to
 from serval.web.imports import import_page
 
 
@@ -138,10 +143,103 @@ def ci_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "map": service_map,
         "on_ci": service_map.known.get(ci.pk),
     }
+    if can_edit_cis(user, ci.tenant_id):
+        context["statuses"] = OperationalStatus.choices
+        context["service_options"] = list(
+            services_visible_to(user)
+            .filter(Q(tenant_id=ci.tenant_id) | Q(shared=True))
+            .exclude(pk__in=ServiceCI.objects.filter(ci=ci).values("service_id"))
+            .order_by("name", "pk")
+            .values_list("pk", "name")[:500]
+        )
+        from serval.assets.querysets import versions_visible_to
+
+        running = [
+            s.installation.software_version_id for s in getattr(context["on_ci"], "software", [])
+        ]
+        context["software_options"] = [
+            (v.pk, f"{v.product.vendor} {v.product.name} {v.version}")
+            for v in versions_visible_to(user)
+            .filter(Q(tenant_id=ci.tenant_id) | Q(product__shared=True))
+            .exclude(pk__in=running)
+            .select_related("product")
+            .order_by("product__vendor", "product__name", "version", "pk")[:500]
+        ]
     history_page = Paginator(history.events(ci.pk), 50).get_page(request.GET.get("history"))
     context["history_page"] = history_page
     context["history"] = history.entries(ci, user, list(history_page.object_list))
     return render(request, "cmdb/ci_detail.html", context)
+
+
+def _editable_ci(request: HttpRequest, pk: int) -> tuple[User, CI]:
+    user = _agent(request)
+    ci = cis_visible_to(user).filter(pk=pk).first()
+    if ci is None or not can_edit_cis(user, ci.tenant_id):
+        raise Http404
+    return user, ci
+
+
+@login_required
+@require_POST
+def ci_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set the CI's operational status from its page; incidents near it are refreshed."""
+    user, ci = _editable_ci(request, pk)
+    status = request.POST.get("operational_status", "")
+    version = request.POST.get("version", "")
+    try:
+        if status not in OperationalStatus.values:
+            raise ValidationFailed({"operational_status": _("Choose an operational status.")})
+        ci = actions.update_ci(
+            actor=user,
+            ci=ci,
+            expected_version=int(version) if version.isdigit() else None,
+            operational_status=status,
+        )
+    except ValidationFailed as exc:
+        for message in exc.as_dict().values():
+            messages.error(request, message)
+    except StaleVersion:
+        messages.error(request, _("Someone else changed this CI meanwhile; try again."))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now %(status)s.")
+            % {"name": ci.name, "status": ci.get_operational_status_display()},
+        )
+    return redirect("cmdb-ci-detail", ci.pk)
+
+
+@login_required
+@require_POST
+def ci_service_links(request: HttpRequest, pk: int) -> HttpResponse:
+    """Say that a service is realized by this CI, or no longer."""
+    user, ci = _editable_ci(request, pk)
+    key = request.POST.get("service", "")
+    service = (
+        services_visible_to(user).filter(pk=int(key)).first()
+        if key.isdigit() and len(key) < 19
+        else None
+    )
+    try:
+        if service is None:
+            raise ValidationFailed({"service": _("Choose a service.")})
+        if request.POST.get("op") == "unlink":
+            link = ServiceCI.objects.filter(ci=ci, service=service).first()
+            if link is None:
+                raise ValidationFailed({"service": _("This CI does not realize that service.")})
+            actions.unlink_service(actor=user, link=link)
+            done = _("%(ci)s no longer realizes %(service)s.")
+        else:
+            actions.link_service(actor=user, service=service, ci=ci)
+            done = _("%(ci)s now realizes %(service)s.")
+    except ValidationFailed as exc:
+        for message in exc.as_dict().values():
+            messages.error(request, message)
+    except (PermissionDenied, NotFound) as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, done % {"ci": ci.name, "service": service.name})
+    return redirect("cmdb-ci-detail", ci.pk)
 
 
 @login_required
