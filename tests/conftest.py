@@ -13,6 +13,25 @@ from serval.people.models import Organization, Team, User
 from tests import factories as f
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http_like_make_test():
+    """Plain http for the whole session, as `make test` has it (SERVAL_SECURE_SSL=0), also
+    when pytest is run directly: the live server of the browser tests is built once per
+    session, before any per-test setting, and its security middleware reads the redirect
+    setting when built — with it on, Chromium was sent to https and every browser test failed."""
+    from django.test.utils import override_settings
+
+    override = override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+        SECURE_HSTS_SECONDS=0,
+    )
+    override.enable()
+    yield
+    override.disable()
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
