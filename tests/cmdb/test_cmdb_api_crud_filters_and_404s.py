@@ -83,6 +83,10 @@ def test_classes_are_readable_and_admin_writable(world, api_as):
     r = api_as(world.admin).post("cmdb/classes", body)
     assert r.status_code == 201, r.content
     assert [f["name"] for f in r.json()["effective_schema"]][-1] == "hypervisor"
+    # The class's own schema comes back under the name it was sent with (it read `schema_`).
+    assert [f["name"] for f in r.json()["schema"]] == ["hypervisor"] and "schema_" not in r.json()
+    again = api_as(world.admin).get(f"cmdb/classes/{r.json()['id']}").json()
+    assert [f["name"] for f in again["schema"]] == ["hypervisor"]
     assert_problem(api_as(world.outsider_agent).get(f"cmdb/classes/{r.json()['id']}"), 404)
     assert_problem(
         api_as(world.admin).post(

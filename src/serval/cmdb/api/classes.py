@@ -48,14 +48,14 @@ def class_out(ci_class: CIClass) -> dict[str, Any]:
 # --- classes and types ------------------------------------------------------------------------
 
 
-@router.get("/classes", response={200: list[ClassOut], **problems()})
+@router.get("/classes", response={200: list[ClassOut], **problems()}, by_alias=True)
 def list_classes(request: HttpRequest) -> list[dict[str, Any]]:
     """The class tree the caller sees (built-in and own), each with its effective schema."""
     qs = classes_visible_to(actor(request)).select_related("tenant", "parent__parent__parent")
     return [class_out(c) for c in qs.order_by("name", "pk")]
 
 
-@router.post("/classes", response={201: ClassOut, **problems(403, 404)})
+@router.post("/classes", response={201: ClassOut, **problems(403, 404)}, by_alias=True)
 def create_class(request: HttpRequest, payload: ClassCreate) -> Status[dict[str, Any]]:
     """Add a class (administrators); its schema adds to its parent's."""
     user = actor(request)
@@ -67,12 +67,12 @@ def create_class(request: HttpRequest, payload: ClassCreate) -> Status[dict[str,
     return Status(201, class_out(ci_class))
 
 
-@router.get("/classes/{id}", response={200: ClassOut, **problems(404)})
+@router.get("/classes/{id}", response={200: ClassOut, **problems(404)}, by_alias=True)
 def get_class(request: HttpRequest, id: Id) -> dict[str, Any]:
     return class_out(access_class(actor(request), id))
 
 
-@router.patch("/classes/{id}", response={200: ClassOut, **problems(403, 404)})
+@router.patch("/classes/{id}", response={200: ClassOut, **problems(403, 404)}, by_alias=True)
 def update_class(request: HttpRequest, id: Id, payload: ClassUpdate) -> dict[str, Any]:
     """Change a class (administrators of its tenant; built-in classes: the operator)."""
     user = actor(request)
