@@ -1,4 +1,5 @@
-"""Web-only data: a user's saved list views (filters kept as a query string)."""
+"""Web-only data: a user's saved list views (filters kept as a query string) and the files an
+import page has checked."""
 
 from __future__ import annotations
 
@@ -39,3 +40,22 @@ class SavedView(TenantOwned):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StagedUpload(models.Model):
+    """A file an import page has checked (dry run), kept so "Import" needs no second upload.
+
+    In the database rather than on disk so that the next request may reach another machine.
+    Only its uploader may use it, only on the page that checked it, and only for
+    `serval.web.imports.STAGED_FOR`; older ones are deleted whenever a file is staged.
+    """
+
+    token = models.CharField(max_length=43, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    page = models.CharField(max_length=200)
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.filename
