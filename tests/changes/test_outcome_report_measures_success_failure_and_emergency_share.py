@@ -66,5 +66,9 @@ def test_bad_parameters_are_422_and_requesters_403(world):
         "to=" + "9" * 50,
     ):
         assert_problem(api.get(f"changes/reports/outcomes?{query}"), 422)
+    # The period errors name the parameter the client sent.
+    for query in ("from=2026-05-01&to=2026-04-01", "from=1900-01-01&to=2990-01-01"):
+        errors = assert_problem(api.get(f"changes/reports/outcomes?{query}"), 422)["errors"]
+        assert [e["field"] for e in errors] == ["to"], errors
     assert_problem(api_for(world.requester).get("changes/reports/outcomes"), 403)
     assert_problem(api_for(None).get("changes/reports/outcomes"), 401)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from serval.api.auth import actor
 from serval.api.concurrency import etag, expected_version
@@ -152,14 +152,17 @@ class OutcomeParams(Schema):
     until: date | None = Field(None, alias="to", description="Last day (local), inclusive.")
     group_by: GroupName = "month"  # type: ignore[valid-type]
 
-    @model_validator(mode="after")
-    def _ordered(self) -> OutcomeParams:
-        if self.since and self.until:
-            if self.until < self.since:
+    @field_validator("until")
+    @classmethod
+    def _ordered(cls, until: date | None, info: ValidationInfo) -> date | None:
+        """On the field, so the error names `to` (a model check would name the whole query)."""
+        since = info.data.get("since")
+        if since and until:
+            if until < since:
                 raise ValueError(_("'to' must not be before 'from'."))
-            if (self.until - self.since).days > reports.MAX_SPAN_DAYS:
+            if (until - since).days > reports.MAX_SPAN_DAYS:
                 raise ValueError(_("At most ten years at a time."))
-        return self
+        return until
 
 
 class OutcomeRow(Schema):
