@@ -15,11 +15,13 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from serval.cmdb import actions, exports, history, impact, imports, servicemap
 from serval.cmdb.actions.permissions import can_edit_cis
+from serval.cmdb.forms import CIForm, RelationshipForm, ci_choice_label
 from serval.cmdb.models import (
     CI,
     CIRelationship,
@@ -125,6 +127,12 @@ def ci_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if ci is None:
         raise Http404
+    return _render_detail(request, user, ci)
+
+
+def _render_detail(
+    request: HttpRequest, user: User, ci: CI, rel_form: RelationshipForm | None = None
+) -> HttpResponse:
     relationships = CIRelationship.objects.filter(Q(parent=ci) | Q(child=ci)).select_related(
         "type", "parent", "child"
     )
@@ -145,6 +153,8 @@ def ci_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if can_edit_cis(user, ci.tenant_id):
         context["statuses"] = OperationalStatus.choices
+        context["rel_form"] = rel_form or RelationshipForm(user=user, ci=ci)
+        context["ci_options"] = _relatable(user, ci, "")
         context["service_options"] = list(
             services_visible_to(user)
             .filter(Q(tenant_id=ci.tenant_id) | Q(shared=True))
@@ -240,6 +250,176 @@ def ci_service_links(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, done % {"ci": ci.name, "service": service.name})
     return redirect("cmdb-ci-detail", ci.pk)
+
+
+def _verb(rel_type: RelationshipType) -> str:
+    """The type's label inside a sentence: "app-1 depends on db-1"."""
+    return rel_type.label[:1].lower() + rel_type.label[1:]
+
+
+def _relatable(user: User, ci: CI, text: str) -> list[tuple[str, str]]:
+    """Up to 50 CIs of the CI's tenant to suggest as the other end, as (value, description)."""
+    qs = cis_visible_to(user).filter(tenant_id=ci.tenant_id).exclude(pk=ci.pk)
+    text = text.strip()[:200]
+    if text and not text.startswith("#"):
+        qs = qs.filter(Q(name__icontains=text) | Q(hostname__icontains=text.lower()))
+    rows = qs.order_by("name", "pk").values_list("pk", "name", "hostname", "ci_class__label")[:50]
+    return [
+        (ci_choice_label(name, pk), " · ".join(p for p in (label, hostname) if p))
+        for pk, name, hostname, label in rows
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ci_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create (pk None) or change a CI, with its class attributes as typed fields.
+
+    Choosing a class re-renders the form with that class's attributes (htmx, or the "Show its
+    attributes" button without JavaScript: a POST with `refresh`, which saves nothing).
+    """
+    user = _agent(request)
+    ci = None
+    if pk is not None:
+        user, ci = _editable_ci(request, pk)
+    elif not can_edit_cis(user, user.tenant_id):
+        raise Http404
+    if request.method == "POST" and "refresh" in request.POST:
+        form = CIForm(user=user, ci=ci, prefill=request.POST)
+    else:
+        form = CIForm(
+            request.POST if request.method == "POST" else None,
+            user=user,
+            ci=ci,
+            chosen=request.GET.get("class", "")[:20],
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                values = form.action_values(user)
+                if ci is None:
+                    ci = actions.create_ci(actor=user, tenant=form.chosen_tenant(user), **values)
+                    messages.success(request, _("The CI “%s” was created.") % ci.name)
+                else:
+                    ci = actions.update_ci(
+                        actor=user,
+                        ci=ci,
+                        expected_version=form.cleaned_data.get("version"),
+                        **values,
+                    )
+                    messages.success(request, _("The CI “%s” was saved.") % ci.name)
+                return redirect("cmdb-ci-detail", ci.pk)
+            except ValidationFailed as exc:
+                form.add_action_errors(exc)
+            except StaleVersion:
+                form.add_error(
+                    None, _("Someone else saved this CI meanwhile; reload it and try again.")
+                )
+            except (PermissionDenied, NotFound) as exc:
+                form.add_error(None, str(exc.detail))
+    action = reverse("cmdb-ci-edit", args=[ci.pk]) if ci else reverse("cmdb-ci-new")
+    return render(request, "cmdb/ci_form.html", {"form": form, "ci": ci, "action": action})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ci_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask, then delete the CI with its relationships and service links (all journaled)."""
+    user, ci = _editable_ci(request, pk)
+    if request.method == "POST":
+        try:
+            actions.delete_ci(actor=user, ci=ci)
+        except (PermissionDenied, NotFound) as exc:
+            messages.error(request, str(exc.detail))
+            return redirect("cmdb-ci-detail", ci.pk)
+        messages.success(request, _("The CI “%s” was deleted.") % ci.name)
+        return redirect("cmdb-ci-list")
+    relationships = CIRelationship.objects.filter(Q(parent=ci) | Q(child=ci)).count()
+    links = ServiceCI.objects.filter(ci=ci).count()
+    context = {
+        "title": _("Delete “%s”?") % ci.name,
+        "question": _(
+            "The CI goes, with its %(rels)d relationship(s) and %(links)d service link(s); "
+            "incidents that name it stop doing so. Its history stays in the journal."
+        )
+        % {"rels": relationships, "links": links},
+        "action": reverse("cmdb-ci-delete", args=[ci.pk]),
+        "button": _("Delete the CI"),
+        "cancel": reverse("cmdb-ci-detail", args=[ci.pk]),
+        "ci": ci,
+    }
+    return render(request, "cmdb/confirm.html", context)
+
+
+@login_required
+@require_POST
+def ci_relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Relate this CI to another, as parent or child; refusals come back as form errors."""
+    user, ci = _editable_ci(request, pk)
+    ci = CI.objects.select_related("ci_class", "owner", "support_team", "tenant").get(pk=ci.pk)
+    form = RelationshipForm(request.POST, user=user, ci=ci)
+    if form.is_valid():
+        parent, child = form.ends()
+        try:
+            rel = actions.create_relationship(
+                actor=user, parent=parent, child=child, type=form.types[form.cleaned_data["type"]]
+            )
+        except ValidationFailed as exc:
+            form.add_action_errors(exc)
+        except (PermissionDenied, NotFound) as exc:
+            form.add_error("other", str(exc.detail))
+        else:
+            messages.success(
+                request,
+                _("%(parent)s %(type)s %(child)s.")
+                % {"parent": parent.name, "type": _verb(rel.type), "child": child.name},
+            )
+            return redirect("cmdb-ci-detail", ci.pk)
+    return _render_detail(request, user, ci, rel_form=form)
+
+
+@login_required
+@require_GET
+def ci_relationship_options(request: HttpRequest, pk: int) -> HttpResponse:
+    """The suggestions of the relationship form (htmx): CIs of this CI's tenant, at most 50."""
+    user, ci = _editable_ci(request, pk)
+    options = _relatable(user, ci, request.GET.get("other", ""))
+    return render(request, "cmdb/_ci_options.html", {"ci_options": options})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ci_relationship_remove(request: HttpRequest, pk: int, rel: int) -> HttpResponse:
+    """Ask, then remove one relationship of this CI; incidents near it are refreshed."""
+    user, ci = _editable_ci(request, pk)
+    found = (
+        CIRelationship.objects.filter(Q(parent=ci) | Q(child=ci), pk=rel)
+        .select_related("type", "parent", "child")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    sentence = _("%(parent)s %(type)s %(child)s") % {
+        "parent": found.parent.name,
+        "type": _verb(found.type),
+        "child": found.child.name,
+    }
+    if request.method == "POST":
+        try:
+            actions.delete_relationship(actor=user, relationship=found)
+        except (PermissionDenied, NotFound) as exc:
+            messages.error(request, str(exc.detail))
+        else:
+            messages.success(request, _("Removed: %s.") % sentence)
+        return redirect("cmdb-ci-detail", ci.pk)
+    context = {
+        "title": _("Remove this relationship?"),
+        "question": _("“%s” is removed; impact and incidents near it are recomputed.") % sentence,
+        "action": reverse("cmdb-ci-relationship-remove", args=[ci.pk, found.pk]),
+        "button": _("Remove the relationship"),
+        "cancel": reverse("cmdb-ci-detail", args=[ci.pk]),
+        "ci": ci,
+    }
+    return render(request, "cmdb/confirm.html", context)
 
 
 @login_required
