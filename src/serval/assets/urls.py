@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from serval.assets import views
+from serval.assets import software_views, views
 
 FMT = r"(?P<fmt>csv|xlsx)"
 
@@ -13,6 +13,40 @@ urlpatterns = [
     path("assets/<int:pk>/", views.asset_detail, name="assets-detail"),
     path("assets/contracts/", views.contracts, name="assets-contracts"),
     path("assets/software/", views.software, name="assets-software"),
+    # Forms of the software catalogue and licences (serval.assets.software_views).
+    path("assets/software/new", software_views.product_edit, name="assets-software-product-new"),
+    path(
+        "assets/software/<int:pk>/edit",
+        software_views.product_edit,
+        name="assets-software-product-edit",
+    ),
+    path(
+        "assets/software/<int:pk>/delete",
+        software_views.product_delete,
+        name="assets-software-product-delete",
+    ),
+    path(
+        "assets/software/<int:product_pk>/versions/new",
+        software_views.version_edit,
+        name="assets-software-version-new",
+    ),
+    path(
+        "assets/software/versions/<int:pk>/edit",
+        software_views.version_edit,
+        name="assets-software-version-edit",
+    ),
+    path(
+        "assets/software/versions/<int:pk>/delete",
+        software_views.version_delete,
+        name="assets-software-version-delete",
+    ),
+    path("assets/licences/new", software_views.licence_edit, name="assets-licences-new"),
+    path("assets/licences/<int:pk>/edit", software_views.licence_edit, name="assets-licences-edit"),
+    path(
+        "assets/licences/<int:pk>/delete",
+        software_views.licence_delete,
+        name="assets-licences-delete",
+    ),
     path("assets/cis/<int:ci_pk>/software", views.ci_software, name="assets-ci-software"),
     path("assets/licences/", views.licences, name="assets-licences"),
     path("assets/eol/", views.eol_report, name="assets-eol"),

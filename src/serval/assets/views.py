@@ -315,6 +315,9 @@ def software(request: HttpRequest) -> HttpResponse:
         "query": urlencode({"q": q}) if q else "",
         "phases": eol.PHASES,
         "today": today,
+        # The forms of serval.assets.software_views: administrators of the product's tenant.
+        "catalogue_tenants": reach(user) if user.is_admin else frozenset(),
+        "can_add_product": catalogue.can_manage_catalogue(user, user.tenant_id),
     }
     return render(request, "assets/software.html", context)
 
