@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.core.imports import ACCEPT, ImportResult, check_upload_size
+from serval.people.models import User
 from serval.web.models import StagedUpload
 
 STAGED_FOR = timedelta(hours=1)
@@ -33,16 +34,18 @@ STAGED_FOR = timedelta(hours=1)
 def _stage(request: HttpRequest, data: bytes, filename: str) -> str:
     StagedUpload.objects.filter(created_at__lt=timezone.now() - STAGED_FOR).delete()
     token = secrets.token_urlsafe(32)
+    user: User = request.user  # type: ignore[assignment]
     StagedUpload.objects.create(
-        token=token, user=request.user, page=request.path, filename=filename, content=data
+        token=token, user=user, page=request.path, filename=filename, content=data
     )
     return token
 
 
 def _staged(request: HttpRequest, token: str) -> StagedUpload:
+    user: User = request.user  # type: ignore[assignment]
     found = StagedUpload.objects.filter(
         token=token[:43],
-        user_id=request.user.pk,
+        user=user,
         page=request.path,
         created_at__gte=timezone.now() - STAGED_FOR,
     ).first()
