@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from serval.assets import software_views, views
+from serval.assets import record_views, software_views, views
 
 FMT = r"(?P<fmt>csv|xlsx)"
 
@@ -11,6 +11,19 @@ urlpatterns = [
     re_path(rf"^assets/export\.{FMT}$", views.asset_export, name="assets-export"),
     path("assets/import", views.asset_import, name="assets-import"),
     path("assets/<int:pk>/", views.asset_detail, name="assets-detail"),
+    path("assets/new", record_views.asset_edit, name="assets-new"),
+    path("assets/<int:pk>/edit", record_views.asset_edit, name="assets-edit"),
+    path("assets/<int:pk>/delete", record_views.asset_delete, name="assets-delete"),
+    path("assets/statuses", record_views.lifecycle_statuses, name="assets-lifecycle-statuses"),
+    path("assets/contracts/new", record_views.contract_edit, name="assets-contracts-new"),
+    path(
+        "assets/contracts/<int:pk>/edit", record_views.contract_edit, name="assets-contracts-edit"
+    ),
+    path(
+        "assets/contracts/<int:pk>/delete",
+        record_views.contract_delete,
+        name="assets-contracts-delete",
+    ),
     path("assets/contracts/", views.contracts, name="assets-contracts"),
     path("assets/software/", views.software, name="assets-software"),
     # Forms of the software catalogue and licences (serval.assets.software_views).
