@@ -878,6 +878,9 @@ def helpdesk_side_by_side(
             str(args.threads),
             "--worker-class",
             "gthread",
+            # As `serval serve` runs (SERVAL_WEB_KEEPALIVE=0): connections spread over workers.
+            "--keep-alive",
+            "0",
         ],
         env=env,
         cwd=hd,

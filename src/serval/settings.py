@@ -164,6 +164,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WEB_WORKERS = _env_int("WEB_WORKERS", 2)
 WEB_THREADS = _env_int("WEB_THREADS", 4)
 WEB_TIMEOUT = _env_int("WEB_TIMEOUT", 60)
+# Seconds gunicorn keeps an idle client connection open; 0 closes it after each response. Off by
+# default: gunicorn's threaded workers keep every connection they accept, so a client's few
+# keep-alive connections all landed on one worker and one core while the others idled (the
+# agent queue ran at 90 instead of 210 requests/s on two cores, benchmarks/README.md). A
+# reverse proxy in front reuses its own connections to clients either way.
+WEB_KEEPALIVE = _env_int("WEB_KEEPALIVE", 0)
 # `serval serve` also runs the task worker as a child process; turn it off when separate
 # `serval worker` processes run elsewhere.
 EMBEDDED_WORKER = _env_bool("EMBEDDED_WORKER", True)

@@ -3,6 +3,7 @@ files with DEBUG off and no collectstatic, and stops cleanly on SIGTERM."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import subprocess
 import time
@@ -71,6 +72,17 @@ def test_serve_answers_health_and_static_then_stops_cleanly(db, tmp_path):
         )
         status, css = _get(f"{base}/static/{asset}")
         assert status == 200 and css == (STATIC / asset).read_bytes()
+
+        # Keep-alive is off by default (SERVAL_WEB_KEEPALIVE=0): every response closes its
+        # connection, so one client's requests spread over all workers (benchmarks/README.md).
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            conn.request("GET", "/healthz")
+            reply = conn.getresponse()
+            reply.read()
+            assert reply.getheader("Connection", "").lower() == "close"
+        finally:
+            conn.close()
     finally:
         proc.terminate()  # SIGTERM
         output, _ = proc.communicate(timeout=60)

@@ -164,12 +164,7 @@ router = Router(tags=["attachments"])
 def download_attachment(request: HttpRequest, id: Id) -> FileResponse:
     """Serve a file only to someone who can see its work item (A2, B3); never inline."""
     user = actor(request)
-    qs = Attachment.objects.filter(
-        pk=id, work_item_id__in=WorkItem.objects.visible_to(user).values("pk")
-    )
-    if not user.is_agent:
-        qs = qs.filter(internal=False)
-    attachment = qs.first()
+    attachment = Attachment.objects.visible_to(user).filter(pk=id).first()
     if attachment is None:
         raise NotFound(_("No such attachment."))
     path = attachment_path(attachment)

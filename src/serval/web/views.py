@@ -231,12 +231,7 @@ def saved_view_delete(request: HttpRequest, view_id: int) -> HttpResponse:
 
 def visible_attachment(user: User, attachment_id: int) -> Attachment:
     """An attachment whose work item the user can see; internal ones for agents only."""
-    qs = Attachment.objects.filter(
-        pk=attachment_id, work_item__in=WorkItem.objects.visible_to(user)
-    )
-    if not user.is_agent:
-        qs = qs.filter(internal=False)
-    attachment = qs.first()
+    attachment = Attachment.objects.visible_to(user).filter(pk=attachment_id).first()
     if attachment is None:
         raise Http404()
     return attachment

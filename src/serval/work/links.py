@@ -32,6 +32,7 @@ from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.people.models import User
 from serval.work import actions as work
 from serval.work.models import LinkType, WorkItem, WorkItemLink
+from serval.work.querysets import visible_q
 
 ANY: tuple[str, ...] = ()  # no restriction on the kind
 # type → (kinds allowed as source, kinds allowed as target); ANY = every kind.
@@ -197,11 +198,11 @@ class ShownLink:
 
 def links_of(item: WorkItem, user: User) -> list[ShownLink]:
     """The item's links whose other end this user may see, in one query."""
-    visible = WorkItem.objects.visible_to(user).values("pk")
+    target_seen, source_seen = visible_q(user, "target"), visible_q(user, "source")
+    if target_seen is None or source_seen is None:
+        return []
     rows = (
-        WorkItemLink.objects.filter(
-            Q(source=item, target__in=visible) | Q(target=item, source__in=visible)
-        )
+        WorkItemLink.objects.filter((Q(source=item) & target_seen) | (Q(target=item) & source_seen))
         .select_related("source", "target", "created_by")
         # What the card and the API show of each side; the full rows would make every page
         # with links compile and order a select of ~100 columns.

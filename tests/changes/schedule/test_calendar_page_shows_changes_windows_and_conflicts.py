@@ -5,6 +5,7 @@ count stays the same for one change as for twenty."""
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import timedelta
 
 import pytest
@@ -43,7 +44,9 @@ def test_times_are_shown_in_the_persons_time_zone(world, estate):
     User.objects.filter(pk=world.agent.pk).update(time_zone="Asia/Kolkata")
     start, _end = window()  # 22:00 UTC = 03:30 the next day in Kolkata
     make_change(world.agent)
-    html = _client(world.agent).get(f"/changes/calendar/?view=week&date={start:%Y-%m-%d}")
+    # The week holding that Kolkata day: when the UTC day is a Sunday, it is the next week.
+    local = start.astimezone(zoneinfo.ZoneInfo("Asia/Kolkata"))
+    html = _client(world.agent).get(f"/changes/calendar/?view=week&date={local:%Y-%m-%d}")
     assert "03:30" in html.content.decode()
 
 

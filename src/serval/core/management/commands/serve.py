@@ -141,6 +141,8 @@ class Command(BaseCommand):
             "gthread",
             "--timeout",
             str(options["timeout"]),
+            "--keep-alive",
+            str(settings.WEB_KEEPALIVE),
             "--graceful-timeout",
             str(STOP_GRACE - 5),
             "--no-control-socket",
