@@ -17,6 +17,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 from serval.api import errors, workitems
 from serval.api.auth import BearerAuth, SessionAuth
+from serval.api.rendering import JSONRenderer
 from serval.approvals.api import router as approvals_router
 from serval.assets.api import router as assets_router
 from serval.changes.api import router as changes_router
@@ -76,6 +77,7 @@ api = ServalAPI(
     "/api/v1/tokens).",
     urls_namespace="api",
     auth=[BearerAuth(), SessionAuth()],
+    renderer=JSONRenderer(),
 )
 errors.install(api)
 api.add_router("/incidents", incidents_router)

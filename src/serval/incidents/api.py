@@ -13,13 +13,13 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from ninja.renderers import JSONRenderer
 from pydantic import Field
 
 from serval.api import workitems
 from serval.api.auth import actor
 from serval.api.concurrency import etag, expected_version
 from serval.api.paging import DEFAULT_LIMIT, MAX_LIMIT, page, parse_csv
+from serval.api.rendering import JSONRenderer
 from serval.api.schemas import (
     DateTimeIn,
     Id,
@@ -41,7 +41,7 @@ from serval.people.models import User
 from serval.work.models import Channel, Kind, WorkItem
 
 router = Router(tags=["incidents"])
-_JSON = JSONRenderer()  # what the API renders every response with (ninja's default)
+_JSON = JSONRenderer()  # what the API renders every response with (serval.api.rendering)
 
 ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 StateName = Literal[tuple(S.INCIDENT.states)]  # type: ignore[valid-type]

@@ -16,9 +16,12 @@ tests/api/test_incident_list_items_match_the_detail_representation.py.
 
 from __future__ import annotations
 
+import json
+from functools import cache
 from typing import Any
 
-from django.db.models import QuerySet, Value
+from django.db import connection
+from django.db.models import Model
 
 from serval.cmdb import worklinks
 from serval.core.models import Tenant
@@ -58,33 +61,54 @@ class RowItem:
             raise AttributeError(name) from None
 
 
+_SOURCES: dict[str, tuple[type[Model], tuple[str, ...]]] = {
+    "user": (User, ("username", "first_name", "last_name")),
+    "team": (Team, ("name",)),
+    "org": (Organization, ("name",)),
+    "tenant": (Tenant, ("slug",)),
+    "parent": (WorkItem, ("number",)),
+}
+
+
+@cache
+def _lookup_sql(kind: str, vendor: str) -> str:
+    """`SELECT kind, pk, a, b, c FROM table WHERE pk is one of a list` (one list parameter).
+
+    Written from the models' metadata once per process: the ORM compiled these five parts on
+    every request, about 1 ms of the queue's ~7 (issue 6), and the text never varies. The ids
+    arrive as one parameter — an array on PostgreSQL, a JSON list read by `json_each` on
+    SQLite — so the query text is the same for any page.
+    """
+    model, fields = _SOURCES[kind]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    columns = [quote(meta.get_field(name).column) for name in fields]
+    columns += ["''"] * (3 - len(fields))
+    pk = quote(meta.pk.column)  # type: ignore[union-attr]
+    member = "= ANY(%s)" if vendor == "postgresql" else "IN (SELECT value FROM json_each(%s))"
+    # Only identifiers from the models' metadata and a key of _SOURCES go into the text.
+    return (
+        f"SELECT '{kind}', {pk}, {', '.join(columns)} FROM {quote(meta.db_table)} "  # noqa: S608
+        f"WHERE {pk} {member}"
+    )
+
+
 def _lookups(wanted: dict[str, set[Any]]) -> dict[str, dict[int, tuple[Any, ...]]]:
     """Names of the referenced people, teams, organizations, tenants and parents: one UNION ALL
     query for all of them (one round trip instead of five)."""
-    sources: dict[str, tuple[QuerySet[Any], tuple[str, ...]]] = {
-        "user": (User.objects.all(), ("username", "first_name", "last_name")),
-        "team": (Team.objects.all(), ("name",)),
-        "org": (Organization.objects.all(), ("name",)),
-        "tenant": (Tenant.objects.all(), ("slug",)),
-        "parent": (WorkItem.objects.all(), ("number",)),
-    }
-    parts = []
-    for kind, (qs, fields) in sources.items():
-        ids = wanted.get(kind, set()) - {None}
-        if not ids:
-            continue
-        pad = {f"_pad{n}": Value("") for n in range(3 - len(fields))}
-        parts.append(
-            qs.filter(pk__any=ids)
-            .order_by()
-            .annotate(_kind=Value(kind), **pad)
-            .values_list("_kind", "pk", *fields, *pad)
-        )
-    found: dict[str, dict[int, tuple[Any, ...]]] = {kind: {} for kind in sources}
+    found: dict[str, dict[int, tuple[Any, ...]]] = {kind: {} for kind in _SOURCES}
+    parts, params = [], []
+    postgres = connection.vendor == "postgresql"
+    for kind in _SOURCES:
+        ids = sorted(int(pk) for pk in wanted.get(kind, set()) if pk is not None)
+        if ids:
+            parts.append(_lookup_sql(kind, connection.vendor))
+            params.append(ids if postgres else json.dumps(ids))
     if parts:
-        query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        for kind, pk, *values in query:
-            found[kind][pk] = tuple(values)
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for kind, pk, *values in cursor.fetchall():
+                found[kind][pk] = tuple(values)
     return found
 
 
