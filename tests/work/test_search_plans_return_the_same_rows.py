@@ -45,3 +45,18 @@ def test_common_words_walk_and_rare_words_use_the_index(world):
     assert search.walks(["walr"])  # as a prefix too
     assert not search.walks(["zanzibar"])  # in no item
     assert not search.walks(["walrus", "zanzibar"])  # one rare word decides
+
+
+def test_sqlite_walks_once_enough_items_match(world, monkeypatch):
+    """SQLite counts the matches up to a threshold: sorting every match of a common word cost
+    seconds at a million items, the newest-first walk milliseconds (benchmarks/README.md)."""
+    if connection.vendor != "sqlite":
+        return  # PostgreSQL decides from its statistics (the test above).
+    monkeypatch.setattr(search, "SQLITE_WALK_FROM", 3)
+    for n in range(2):
+        f.make_incident(world.agent, title=f"Narwhal sighting {n}")
+    assert not search.walks(["narwhal"])
+    f.make_incident(world.agent, title="Narwhal sighting 2")
+    assert search.walks(["narwhal"]) and search.walks(["narw"])
+    assert not search.walks(["narwhal", "absent"])
+    assert len(_found(world.agent, "narwhal")) == 3
