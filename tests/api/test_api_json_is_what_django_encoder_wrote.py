@@ -46,8 +46,10 @@ def test_known_values_render_as_django_rendered_them():
         | st.floats(allow_nan=False, allow_infinity=False)
         | st.text()
         | st.datetimes(timezones=st.just(UTC)),
-        lambda children: st.lists(children, max_size=4)
-        | st.dictionaries(st.text(max_size=8), children, max_size=4),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(st.text(max_size=8), children, max_size=4)
+        ),
         max_leaves=20,
     )
 )

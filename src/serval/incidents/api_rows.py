@@ -70,6 +70,13 @@ _SOURCES: dict[str, tuple[type[Model], tuple[str, ...]]] = {
 }
 
 
+def _column(field: Any) -> str:
+    column = getattr(field, "column", None)
+    if not isinstance(column, str):
+        raise TypeError(f"{field!r} has no column")
+    return column
+
+
 @cache
 def _lookup_sql(kind: str, vendor: str) -> str:
     """`SELECT kind, pk, a, b, c FROM table WHERE pk is one of a list` (one list parameter).
@@ -82,9 +89,9 @@ def _lookup_sql(kind: str, vendor: str) -> str:
     model, fields = _SOURCES[kind]
     quote = connection.ops.quote_name
     meta = model._meta
-    columns = [quote(meta.get_field(name).column) for name in fields]
+    columns = [quote(_column(meta.get_field(name))) for name in fields]
     columns += ["''"] * (3 - len(fields))
-    pk = quote(meta.pk.column)  # type: ignore[union-attr]
+    pk = quote(_column(meta.pk))
     member = "= ANY(%s)" if vendor == "postgresql" else "IN (SELECT value FROM json_each(%s))"
     # Only identifiers from the models' metadata and a key of _SOURCES go into the text.
     return (
