@@ -22,18 +22,18 @@ from typing import Any
 
 from django.db.models.lookups import In
 
-# The states the partial indexes cover, as they are written in their conditions.
+# The states the partial indexes cover: serval.work.models writes their conditions with it.
 OPEN_INDEX_STATES = ("new", "in_progress", "on_hold")
 _NAME = re.compile(r"[a-z_]{1,24}")
 
 
 def _names(values: Any) -> list[str] | None:
+    """The distinct values, sorted, if every one is a plain state name; else None."""
     if not isinstance(values, (list, tuple, set, frozenset)):
         return None
-    names = sorted({v for v in values if isinstance(v, str)})
-    if len(names) != len(values) or not all(_NAME.fullmatch(v) for v in names):
+    if not all(isinstance(v, str) and _NAME.fullmatch(v) for v in values):
         return None
-    return names
+    return sorted(set(values))
 
 
 def _literal_in(column: str, names: list[str] | tuple[str, ...]) -> str:

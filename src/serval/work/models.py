@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from serval.core.models import TenantOwned
-from serval.work.lookups import StateIn
+from serval.work.lookups import OPEN_INDEX_STATES, StateIn
 from serval.work.querysets import AttachmentQuerySet, WorkItemQuerySet
 
 
@@ -142,16 +142,16 @@ class WorkItem(TenantOwned):
             models.Index(fields=["tenant", "kind", "-opened_at", "-id"], name="work_tenant_recent"),
             # The desk's default view: open items of a tenant, newest first, straight off the
             # index instead of sorting every open row (the states are incidents.states'
-            # OPEN_STATES, written out: `work` does not depend on a practice).
+            # OPEN_STATES, kept in serval.work.lookups: `work` does not depend on a practice).
             models.Index(
                 fields=["tenant", "kind", "-opened_at", "-id"],
-                condition=models.Q(state__in=("new", "in_progress", "on_hold")),
+                condition=models.Q(state__in=OPEN_INDEX_STATES),
                 name="work_open_recent",
             ),
             # "At risk" and "next breach" over everything an agent sees (the nav's At risk).
             models.Index(
                 fields=["tenant", "kind", "sla_next_breach_at"],
-                condition=models.Q(state__in=("new", "in_progress", "on_hold")),
+                condition=models.Q(state__in=OPEN_INDEX_STATES),
                 name="work_open_next_breach",
             ),
             # Children of an item. Only set rows are indexed: most items have no parent, and a
@@ -164,7 +164,7 @@ class WorkItem(TenantOwned):
             # without it PostgreSQL intersected the group's rows with all of its tenant's.
             models.Index(
                 fields=["assignment_group", "priority", "id"],
-                condition=models.Q(state__in=("new", "in_progress", "on_hold")),
+                condition=models.Q(state__in=OPEN_INDEX_STATES),
                 name="work_group_open_prio",
             ),
         ]
