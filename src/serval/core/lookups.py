@@ -9,6 +9,8 @@ Registered on every field by `CoreConfig.ready`.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Field, ForeignObject, Lookup
@@ -33,3 +35,19 @@ class AnyOf(Lookup):  # type: ignore[type-arg]
 
 Field.register_lookup(AnyOf)
 ForeignObject.register_lookup(AnyOf)  # related fields keep their own lookup table
+
+
+def id_list_sql(vendor: str) -> str:
+    """The membership test for hand-written SQL: `column` + this, with one list parameter.
+
+    The query text is then the same for any number of ids (see `id_list_param`), so it can be
+    built once per process: PostgreSQL gets the list as an array, SQLite as a JSON list read
+    by `json_each`.
+    """
+    return "= ANY(%s)" if vendor == "postgresql" else "IN (SELECT value FROM json_each(%s))"
+
+
+def id_list_param(ids: Iterable[int], vendor: str) -> Any:
+    """The one parameter `id_list_sql` expects; ids are cast to int, so no text gets through."""
+    values = sorted({int(pk) for pk in ids})
+    return values if vendor == "postgresql" else json.dumps(values)

@@ -16,7 +16,6 @@ tests/api/test_incident_list_items_match_the_detail_representation.py.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
@@ -24,6 +23,7 @@ from django.db import connection
 from django.db.models import Model
 
 from serval.cmdb import worklinks
+from serval.core.lookups import id_list_param, id_list_sql
 from serval.core.models import Tenant
 from serval.incidents import states as S
 from serval.people.models import Organization, Team, User
@@ -92,7 +92,7 @@ def _lookup_sql(kind: str, vendor: str) -> str:
     columns = [quote(_column(meta.get_field(name))) for name in fields]
     columns += ["''"] * (3 - len(fields))
     pk = quote(_column(meta.pk))
-    member = "= ANY(%s)" if vendor == "postgresql" else "IN (SELECT value FROM json_each(%s))"
+    member = id_list_sql(vendor)
     # Only identifiers from the models' metadata and a key of _SOURCES go into the text.
     return (
         f"SELECT '{kind}', {pk}, {', '.join(columns)} FROM {quote(meta.db_table)} "  # noqa: S608
@@ -105,12 +105,12 @@ def _lookups(wanted: dict[str, set[Any]]) -> dict[str, dict[int, tuple[Any, ...]
     query for all of them (one round trip instead of five)."""
     found: dict[str, dict[int, tuple[Any, ...]]] = {kind: {} for kind in _SOURCES}
     parts, params = [], []
-    postgres = connection.vendor == "postgresql"
+    vendor = connection.vendor
     for kind in _SOURCES:
-        ids = sorted(int(pk) for pk in wanted.get(kind, set()) if pk is not None)
+        ids = [pk for pk in wanted.get(kind, set()) if pk is not None]
         if ids:
-            parts.append(_lookup_sql(kind, connection.vendor))
-            params.append(ids if postgres else json.dumps(ids))
+            parts.append(_lookup_sql(kind, vendor))
+            params.append(id_list_param(ids, vendor))
     if parts:
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
