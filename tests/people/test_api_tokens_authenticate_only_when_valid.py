@@ -112,3 +112,35 @@ def test_people_manage_only_their_own_tokens(world):
         people.revoke_token(actor=world.agent, token=token)
     assert people.authenticate_token(plain) == world.agent2
     people.create_token(actor=world.admin, user=world.agent2)  # admins may issue for others
+
+
+def test_the_user_from_a_token_is_the_one_the_orm_loads(world, django_assert_num_queries):
+    """The lookup is hand-written SQL (serval.core.rawrows); its instances must not differ."""
+    world.agent.last_login = timezone.now() - timedelta(days=3, microseconds=7)
+    world.agent.save()
+    _token, plain = people.create_token(actor=None, user=world.agent)
+    people.authenticate_token(plain)  # the first use writes last_used_at
+    with django_assert_num_queries(1):
+        user = people.authenticate_token(plain)
+        tenant = user.tenant  # joined, not fetched again
+    expected = type(world.agent).objects.select_related("tenant").get(pk=world.agent.pk)
+    for field in type(expected)._meta.concrete_fields:
+        assert getattr(user, field.attname) == getattr(expected, field.attname), field.name
+    for field in type(tenant)._meta.concrete_fields:
+        assert getattr(tenant, field.attname) == getattr(expected.tenant, field.attname)
+    assert user.last_login.tzinfo is not None and user._state.adding is False
+
+
+def test_last_used_is_written_once_per_resolution_not_per_request(world):
+    token, plain = people.create_token(actor=None, user=world.agent)
+    people.authenticate_token(plain)
+    token.refresh_from_db()
+    first = token.last_used_at
+    people.authenticate_token(plain)
+    token.refresh_from_db()
+    assert token.last_used_at == first
+    old = timezone.now() - people.TOKEN_USE_RESOLUTION - timedelta(seconds=1)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=old)
+    people.authenticate_token(plain)
+    token.refresh_from_db()
+    assert token.last_used_at > old + timedelta(seconds=1)
