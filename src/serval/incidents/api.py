@@ -357,7 +357,7 @@ def create_incident(
 def list_incidents(request: HttpRequest, filters: Query[IncidentFilters]) -> HttpResponse:
     """Incidents the caller may see, filtered like the UI's queues, newest first by default."""
     user = actor(request)
-    qs = WorkItem.objects.visible_to(user).filter(kind=Kind.INCIDENT)
+    qs = api_rows.rows_of().visible_to(user).filter(kind=Kind.INCIDENT)
     states = parse_csv(_clean(filters.state, field="state"), list(S.INCIDENT.states), field="state")
     if states:
         qs = qs.filter(state__in=states)
@@ -377,7 +377,7 @@ def list_incidents(request: HttpRequest, filters: Query[IncidentFilters]) -> Htt
         qs = qs.search(_clean(filters.q, field="q") or "")
     rows, next_link = page(
         request,
-        qs.values(*api_rows.COLUMNS),
+        qs,
         ordering=filters.ordering,
         limit=filters.limit,
         cursor=_clean(filters.cursor, field="cursor"),

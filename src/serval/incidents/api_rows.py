@@ -28,6 +28,7 @@ from serval.core.models import Tenant
 from serval.incidents import states as S
 from serval.people.models import Organization, Team, User
 from serval.work.models import WorkItem
+from serval.work.querysets import WorkItemQuerySet
 
 _DETAIL = (
     "major_state",
@@ -42,6 +43,19 @@ COLUMNS = (
     *(f.attname for f in WorkItem._meta.concrete_fields),
     *(f"incident__{name}" for name in _DETAIL),
 )
+
+
+@cache
+def rows_of() -> WorkItemQuerySet:
+    """`WorkItem.objects.values(*COLUMNS)`, built once per process and filtered per request.
+
+    Resolving the sixty names costs ~0.7 ms of every list request (issue 6); a queryset is
+    never evaluated here, and every filter on it works on a clone, so the one built here is
+    never changed.
+    """
+    return WorkItem.objects.values(*COLUMNS)  # type: ignore[return-value]
+
+
 _ROW_PEOPLE = ("caller_id", "opened_by_id", "assignee_id", "resolved_by_id")
 _DETAIL_PEOPLE = ("incident__major_proposed_by_id", "incident__major_manager_id")
 
