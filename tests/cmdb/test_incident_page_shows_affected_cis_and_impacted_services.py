@@ -1,8 +1,8 @@
 """The incident page's "Affected CIs & impacted services" card (issue 4; DOMAIN.md §2.7).
 
-Agents see the linked CIs (linking to the CI pages), add one from a select of the tenant's CIs
-(or by name / identifier when there are more than 200), remove it, and see each impacted service
-with its path "ERP ← app-erp-01 ← db-erp-01". No inline script or style (SECURITY-REFERENCE
+Agents see the linked CIs (linking to the CI pages), add one by name or identifier with
+suggestions fetched as they type (the page itself lists no pick lists: benchmarks/README.md,
+issue 6), remove it, and see each impacted service with its path "ERP ← app-erp-01 ← db-erp-01". No inline script or style (SECURITY-REFERENCE
 CSP). The page stays within its query budget (STYLE rule 14).
 """
 
@@ -29,8 +29,12 @@ def test_agents_link_a_ci_see_the_paths_and_remove_it(world, signed_in):  # noqa
     client = signed_in(world.agent)
     url = f"/incidents/{inc.number}/"
     card = _card(client.get(url).content.decode())
-    assert f'<option value="{e.db.pk}">db-erp-01</option>' in card
-    response = client.post(f"{url}impact", {"op": "link_ci", "ci": str(e.db.pk)})
+    assert "<option" not in card  # suggestions come as the agent types
+    assert f'hx-get="{url}impact/options?what=ci"' in card
+    options = client.get(f"{url}impact/options", {"what": "ci", "ci": "erp"}).content.decode()
+    assert f'<option value="db-erp-01 #{e.db.pk}">' in options
+    assert f'<option value="app-erp-01 #{e.app.pk}">' in options and "host-01" not in options
+    response = client.post(f"{url}impact", {"op": "link_ci", "ci": f"db-erp-01 #{e.db.pk}"})
     assert response.status_code == 302 and response["Location"].endswith("#impact")
     card = _card(client.get(url).content.decode())
     assert f'href="/cmdb/cis/{e.db.pk}/"' in card
@@ -54,7 +58,7 @@ def test_a_ci_can_be_named_by_host_name_and_a_service_linked_directly(world, sig
     assert list(WorkItemCI.objects.filter(work_item=inc).values_list("ci_id", flat=True)) == [
         e.app.pk
     ]
-    client.post(f"{url}impact", {"op": "link_service", "service": str(e.payroll.pk)})
+    client.post(f"{url}impact", {"op": "link_service", "service": "payroll"})
     assert WorkItemService.objects.filter(work_item=inc, service=e.payroll).exists()
     card = _card(client.get(url).content.decode())
     assert "Linked directly" in card
@@ -96,7 +100,51 @@ def test_the_page_with_the_card_keeps_its_query_budget(
     for i in range(10):
         actions.comment_on_incident(actor=world.agent, item=inc, body=f"note {i}")
     client = signed_in(world.agent)
-    # As many as without links (tests/web/test_incident_list_query_count_is_flat.py, the card's
-    # four included): linked CIs, services and paths add rows, not queries.
-    with django_assert_max_num_queries(19):
+    # As many as without links (the card's three included): linked CIs, services and paths add
+    # rows, not queries. The card no longer reads pick lists (suggestions come as one types).
+    with django_assert_max_num_queries(18):
         assert client.get(f"/incidents/{inc.number}/").status_code == 200
+
+
+def test_suggestions_offer_what_may_still_be_linked_and_only_to_agents_who_may(
+    world,
+    signed_in,  # noqa: F811
+):
+    e = incident_estate.build(world)
+    inc = f.make_incident(world.agent)
+    worklinks.link_service(actor=world.agent, item=inc, service=e.erp)
+    worklinks.link_ci(actor=world.agent, item=inc, ci=e.host)
+    url = f"/incidents/{inc.number}/impact/options"
+    agent = signed_in(world.agent)
+    services = agent.get(url, {"what": "service"}).content.decode()
+    assert f'value="Payroll #{e.payroll.pk}"' in services and "Lab #" in services
+    assert "ERP #" not in services  # already linked
+    assert "Payroll #" in agent.get(url, {"what": "service", "service": "PAY"}).content.decode()
+    picked = agent.get(url, {"what": "service", "service": f"Payroll #{e.payroll.pk}"})
+    assert "Lab #" in picked.content.decode()  # a picked suggestion offers the list again
+    cis = agent.get(url, {"what": "ci"}).content.decode()
+    assert "db-erp-01 #" in cis and "host-01 #" not in cis
+    assert agent.get(url, {"what": "ci", "ci": "x" * 5000}).status_code == 200
+    assert agent.post(url, {"what": "ci"}).status_code == 405
+    assert signed_in(world.requester).get(url, {"what": "ci"}).status_code == 404
+    assert signed_in(world.outsider_agent).get(url, {"what": "ci"}).status_code == 404
+
+
+def test_a_picked_suggestion_is_exact_where_names_repeat(world, signed_in):  # noqa: F811
+    from serval.services import actions as services
+
+    e = incident_estate.build(world)
+    twin = services.create_service(actor=world.manager, name="erp", status="live")
+    inc = f.make_incident(world.agent)
+    client = signed_in(world.agent)
+    url = f"/incidents/{inc.number}/impact"
+    response = client.post(url, {"op": "link_service", "service": "ERP"}, follow=True)
+    assert "Several services have this name; pick a suggestion." in response.content.decode()
+    assert not WorkItemService.objects.filter(work_item=inc).exists()
+    client.post(url, {"op": "link_service", "service": f"erp #{twin.pk}"})
+    assert list(
+        WorkItemService.objects.filter(work_item=inc).values_list("service", flat=True)
+    ) == [twin.pk]
+    response = client.post(url, {"op": "link_service", "service": "#99999999"}, follow=True)
+    assert "Unknown service." in response.content.decode()
+    assert e.erp.pk != twin.pk

@@ -23,6 +23,7 @@ as internal for the same reason.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -38,7 +39,7 @@ from serval.cmdb.models import CI, ImpactedService, WorkItemCI, WorkItemService
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.core.lookups import id_list_param, id_list_sql
 from serval.core.tenancy import reach, reference_visible_in
-from serval.services.models import Service, ServiceStatus
+from serval.services.models import Service, ServiceKind, ServiceStatus
 
 if TYPE_CHECKING:
     from serval.people.models import User
@@ -500,12 +501,13 @@ def impacted(
     return out
 
 
-def card(item: WorkItem, user: User, *, choices: bool) -> dict[str, Any]:
-    """The incident page's "Affected CIs & impacted services" card, in a few queries.
+def card(item: WorkItem, user: User) -> dict[str, Any]:
+    """The "Affected CIs & impacted services" card of an incident or change, in a few queries.
 
     Agents: the impacted rows (one query), the linked CIs together with the CIs on their paths
-    (one), the directly linked services together with, given `choices`, those to pick from
-    (one), and up to 200 CIs to pick from (one). Requesters: the impacted rows only.
+    (one) and the directly linked services (one). Requesters: the impacted rows only. What may
+    be linked is not listed here: the forms ask `suggestions` as the agent types (a tenant's
+    500 services and 200 CIs as pick lists cost every page view ~40 % of its time, issue 6).
     """
     from serval.cmdb.querysets import cis_visible_to
 
@@ -514,58 +516,107 @@ def card(item: WorkItem, user: User, *, choices: bool) -> dict[str, Any]:
     rows = _impacted_rows(item, user)
     rows_path_ids = {pk for r in rows for kind, pk in r.path if kind == "ci"}
     linked_q = Exists(WorkItemCI.objects.filter(work_item=item, ci=OuterRef("pk")))
+    linked_ids = WorkItemCI.objects.filter(work_item=item).values("ci_id")
     loaded = list(
         cis_visible_to(user)
         .annotate(linked=linked_q)
-        .filter(Q(linked=True) | Q(pk__in=rows_path_ids))
+        # Both sides as id lists, so each is an index lookup: `linked=True` in the filter made
+        # the database test every CI of the tenant (2.7 ms of a page at 10,000 CIs).
+        .filter(Q(pk__in=linked_ids) | Q(pk__in=rows_path_ids))
         .select_related("ci_class")
         .only("pk", "name", "tenant_id", "ci_class_id", "ci_class__label")  # what the card reads
         .order_by("name", "pk")
     )
-    can = can_link(user, item)
-    offer = choices and can
-    services = _visible_services(user).annotate(
-        linked=Exists(WorkItemService.objects.filter(work_item=item, service=OuterRef("pk")))
+    services = list(
+        _visible_services(user)
+        .filter(work_links__work_item=item)
+        .order_by("name", "pk")
+        .only("pk", "name")
     )
-    if offer:  # the linked ones first, then what may be linked (own or shared down)
-        services = services.filter(Q(tenant_id=item.tenant_id) | Q(shared=True)).order_by(
-            "-linked", "name", "pk"
-        )[:500]
-    else:
-        services = services.filter(linked=True).order_by("name", "pk")
-    service_rows = list(services.only("pk", "name"))
-    context: dict[str, Any] = {
+    return {
         "agent": True,
         "cis": [c for c in loaded if c.linked],  # type: ignore[attr-defined]
-        "services": [s for s in service_rows if s.linked],  # type: ignore[attr-defined]
+        "services": services,
         "impacted": impacted(item, user, rows=rows, cis={c.pk: c for c in loaded}),
-        "can_link": can,
+        "can_link": can_link(user, item),
     }
-    if offer:
-        taken = {c.pk for c in context["cis"]}
-        options = list(
-            CI.objects.filter(tenant_id=item.tenant_id)
-            .exclude(pk__in=taken)
-            .order_by("name", "pk")
-            .values_list("pk", "name")[:201]
+
+
+# A suggestion reads "name #id", so picking one is exact even where names repeat.
+_BY_ID = re.compile(r"#(\d{1,18})\s*$")
+SUGGESTIONS = 50
+
+
+def choice_label(name: str, pk: int) -> str:
+    """How a CI or service is offered in a suggestion list and named back by the form."""
+    return f"{name} #{pk}"
+
+
+def suggestions(user: User, item: WorkItem, what: str, text: str) -> list[tuple[str, str]]:
+    """Up to 50 CIs (`what="ci"`) or services the agent may link to the item, not linked yet,
+    whose name (or host name) contains `text`, as (value, description) for a datalist."""
+    from serval.cmdb.querysets import cis_visible_to
+
+    ensure_can_link(user, item)
+    text = text.strip()[:200]
+    if _BY_ID.search(text):
+        text = ""  # a suggestion already picked: offer the first ones again
+    if what == "ci":
+        cis = (
+            cis_visible_to(user)
+            .filter(tenant_id=item.tenant_id)
+            .exclude(work_links__work_item=item)
         )
-        context["ci_options"] = options[:200]
-        context["ci_lookup"] = len(options) > 200
-        context["service_options"] = [
-            (s.pk, s.name)
-            for s in service_rows
-            if not s.linked  # type: ignore[attr-defined]
+        if text:
+            cis = cis.filter(Q(name__icontains=text) | Q(hostname__icontains=text.lower()))
+        rows = cis.order_by("name", "pk").values_list("pk", "name", "hostname", "ci_class__label")
+        return [
+            (choice_label(name, pk), " · ".join(p for p in (label, host) if p))
+            for pk, name, host, label in rows[:SUGGESTIONS]
         ]
-    return context
+    services = (
+        _visible_services(user)
+        .filter(Q(tenant_id=item.tenant_id) | Q(shared=True))
+        .exclude(work_links__work_item=item)
+    )
+    if text:
+        services = services.filter(name__icontains=text)
+    found = services.order_by("name", "pk").values_list("pk", "name", "kind")[:SUGGESTIONS]
+    labels = dict(ServiceKind.choices)
+    return [(choice_label(name, pk), str(labels.get(kind, kind))) for pk, name, kind in found]
+
+
+def resolve_service(user: User, key: str) -> Service:
+    """A service the user sees by "name #id" (a suggestion), id, or exact name."""
+    key = key.strip()
+    qs = _visible_services(user)
+    match = _BY_ID.search(key)
+    if match:
+        found = list(qs.filter(pk=int(match.group(1)))[:1])
+    elif key.isascii() and key.isdigit() and len(key) < 19:
+        found = list(qs.filter(pk=int(key))[:1])
+    else:
+        found = list(qs.filter(name__iexact=key)[:2]) if key else []
+    if not found:
+        raise ValidationFailed({"service": _("Unknown service.")})
+    if len(found) > 1:
+        raise ValidationFailed(
+            {"service": _("Several services have this name; pick a suggestion.")}
+        )
+    return found[0]
 
 
 def resolve_ci(user: User, item: WorkItem, key: str) -> CI:
-    """A CI of the item's tenant by id, name or identifier (exact, case-insensitive)."""
+    """A CI of the item's tenant by "name #id" (a suggestion), id, name or identifier (exact,
+    case-insensitive)."""
     from serval.cmdb.querysets import cis_visible_to
 
     key = key.strip()
     qs = cis_visible_to(user).filter(tenant_id=item.tenant_id)
-    if key.isascii() and key.isdigit() and len(key) < 19:
+    match = _BY_ID.search(key)
+    if match:
+        found = list(qs.filter(pk=int(match.group(1)))[:1])
+    elif key.isascii() and key.isdigit() and len(key) < 19:
         found = list(qs.filter(pk=int(key))[:2])
     else:
         match = Q(name__iexact=key)

@@ -321,7 +321,7 @@ def _detail_context(
         "open_dialog": overrides.get("open_dialog", ""),
         "conflict": overrides.get("conflict"),
         "is_open": item.state in OPEN_STATES,
-        "impact_card": worklinks.card(item, user, choices=True),
+        "impact_card": worklinks.card(item, user),
         "links_card": workitem_views.links_card(
             item, user, action=reverse("incident-links", args=[item.number])
         ),
@@ -585,6 +585,13 @@ def incident_impact_links(request: HttpRequest, number: str) -> HttpResponse:
     item = _incident(request, number)
     back = redirect(reverse("incident-detail", args=[item.number]) + "#impact")
     return workitem_views.impact_links(request, item, back)
+
+
+@login_required
+@require_GET
+def incident_impact_options(request: HttpRequest, number: str) -> HttpResponse:
+    """Suggestions for the impact card's link forms, as the agent types (htmx)."""
+    return workitem_views.impact_options(request, _incident(request, number))
 
 
 @login_required

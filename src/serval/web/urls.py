@@ -58,6 +58,11 @@ urlpatterns = [
     path("incidents/<str:number>/parent", incidents.incident_parent, name="incident-parent"),
     path("incidents/<str:number>/major", incidents.incident_major, name="incident-major"),
     path("incidents/<str:number>/impact", incidents.incident_impact_links, name="incident-impact"),
+    path(
+        "incidents/<str:number>/impact/options",
+        incidents.incident_impact_options,
+        name="incident-impact-options",
+    ),
     path("incidents/<str:number>/links", incidents.incident_links, name="incident-links"),
     path(
         "attachments/<int:attachment_id>/download",

@@ -10,14 +10,14 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from serval.cmdb import worklinks
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.people.models import User
-from serval.services.querysets import services_visible_to
 from serval.work import actions as work
 from serval.work import links
 from serval.work.models import WorkItem
@@ -29,11 +29,9 @@ class ImpactLinkForm(forms.Form):
     op = forms.ChoiceField(
         choices=[(op, op) for op in ("link_ci", "unlink_ci", "link_service", "unlink_service")]
     )
-    # A CI id from the select, or a name / identifier typed when the tenant has too many CIs.
-    ci = forms.CharField(label=gettext_lazy("CI"), max_length=253, required=False)
-    service = forms.IntegerField(
-        label=gettext_lazy("Service"), min_value=1, max_value=2**63 - 1, required=False
-    )
+    # A suggestion ("name #id"), an id, or a name or identifier typed (worklinks.resolve_*).
+    ci = forms.CharField(label=gettext_lazy("CI"), max_length=300, required=False)
+    service = forms.CharField(label=gettext_lazy("Service"), max_length=300, required=False)
 
 
 class WorkLinkForm(forms.Form):
@@ -120,10 +118,7 @@ def impact_links(request: HttpRequest, item: WorkItem, back: HttpResponseRedirec
                 done = _("%(name)s is no longer linked.")
             name = ci.name
         else:
-            pk = form.cleaned_data["service"]
-            service = services_visible_to(user).filter(pk=pk).first() if pk else None
-            if service is None:
-                raise ValidationFailed({"service": _("Unknown service.")})
+            service = worklinks.resolve_service(user, form.cleaned_data["service"] or "")
             if op == "link_service":
                 worklinks.link_service(actor=user, item=item, service=service)
                 done = _("%(name)s is now linked.")
@@ -139,6 +134,17 @@ def impact_links(request: HttpRequest, item: WorkItem, back: HttpResponseRedirec
     else:
         messages.success(request, done % {"name": name})
     return back
+
+
+def impact_options(request: HttpRequest, item: WorkItem) -> HttpResponse:
+    """The link forms' suggestions (htmx, as the agent types): `what` is "ci" or "service",
+    the text is the input's own parameter."""
+    what = "service" if request.GET.get("what") == "service" else "ci"
+    try:
+        options = worklinks.suggestions(_user(request), item, what, request.GET.get(what, ""))
+    except PermissionDenied as exc:
+        raise Http404(str(exc.detail)) from exc
+    return render(request, "cmdb/_ci_options.html", {"ci_options": options})
 
 
 def links_card(item: WorkItem, user: User, *, action: str) -> dict[str, Any]:

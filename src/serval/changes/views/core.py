@@ -276,7 +276,7 @@ def _detail_context(request: HttpRequest, item: WorkItem, **overrides: Any) -> d
         "max_upload": settings.ATTACHMENT_MAX_BYTES,
         "open_dialog": overrides.get("open_dialog", ""),
         "conflict": overrides.get("conflict"),
-        "impact_card": worklinks.card(item, user, choices=True),
+        "impact_card": worklinks.card(item, user),
         "links_card": workitem_views.links_card(
             item, user, action=reverse("changes-links", args=[item.number])
         ),
@@ -466,6 +466,13 @@ def change_impact(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def change_impact_options(request: HttpRequest, number: str) -> HttpResponse:
+    """Suggestions for the impact card's link forms, as the agent types (htmx)."""
+    return workitem_views.impact_options(request, change_or_404(request, number))
+
+
+@login_required
 @require_POST
 def change_links(request: HttpRequest, number: str) -> HttpResponse:
     """Add or remove a typed link (an incident this change caused …)."""
@@ -652,6 +659,11 @@ urlpatterns: list[URLPattern] = [
     path("changes/<str:number>/attach", change_attach, name="changes-attach"),
     path("changes/<str:number>/watch", change_watch, name="changes-watch"),
     path("changes/<str:number>/impact", change_impact, name="changes-impact"),
+    path(
+        "changes/<str:number>/impact/options",
+        change_impact_options,
+        name="changes-impact-options",
+    ),
     path("changes/<str:number>/links", change_links, name="changes-links"),
     path("changes/<str:number>/tasks", change_add_task, name="changes-add-task"),
     path("change-tasks/<str:number>/", task_detail, name="changes-task-detail"),
