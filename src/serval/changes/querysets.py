@@ -15,29 +15,42 @@ from django.db.models import Q, QuerySet
 
 from serval.core.errors import NotFound
 from serval.core.tenancy import reach
+from serval.work.querysets import visible_q
 
 if TYPE_CHECKING:
     from serval.people.models import User
     from serval.work.models import WorkItem
 
 
-def changes_visible_to(user: User) -> QuerySet[WorkItem]:
-    """Changes (kind "change") this person may see."""
+def change_visible_q(user: User, path: str = "") -> Q | None:
+    """The rule below as a condition on the work item at `path` ("work_item"), or None when
+    the person sees no change. Related rows filtered through it join the item, where
+    `work_item__in=changes_visible_to(user)` had SQLite list every visible change first."""
     from serval.approvals.engine import delegators
     from serval.approvals.models import Approval
-    from serval.work.models import Kind, WorkItem
+    from serval.work.models import Kind
 
     tenants = reach(user)
     if not tenants:
-        return WorkItem.objects.none()
-    changes = WorkItem.objects.filter(kind=Kind.CHANGE)
+        return None
+    at = f"{path}__" if path else ""
+    rule = Q(**{f"{at}kind": Kind.CHANGE, f"{at}tenant_id__in": tenants})
     if user.is_agent:
-        return changes.filter(tenant_id__in=tenants)
+        return rule
     asked = Approval.objects.filter(
         approver_id__in=[user.pk, *delegators(user)], tenant_id__in=tenants
     ).values("work_item_id")
-    own = WorkItem.objects.visible_to(user).filter(kind=Kind.CHANGE).values("pk")
-    return changes.filter(tenant_id__in=tenants).filter(Q(pk__in=asked) | Q(pk__in=own))
+    own = visible_q(user, path)
+    asked_q = Q(**{f"{at}pk__in": asked})
+    return rule & (asked_q | own) if own is not None else rule & asked_q
+
+
+def changes_visible_to(user: User) -> QuerySet[WorkItem]:
+    """Changes (kind "change") this person may see."""
+    from serval.work.models import WorkItem
+
+    rule = change_visible_q(user)
+    return WorkItem.objects.none() if rule is None else WorkItem.objects.filter(rule)
 
 
 def access_change(user: User, number: str, *, for_update: bool = False) -> WorkItem:

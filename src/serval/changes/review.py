@@ -70,7 +70,7 @@ def caused_incidents(item: WorkItem, viewer: User | None = None) -> Any:
         links_out__type=LinkType.CAUSED_BY,
     )
     if viewer is not None:
-        qs = qs.filter(pk__in=WorkItem.objects.visible_to(viewer).values("pk"))
+        qs = qs.visible_to(viewer)
     return qs.distinct().order_by("number")
 
 

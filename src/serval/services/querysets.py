@@ -18,19 +18,32 @@ if TYPE_CHECKING:
     from serval.services.models import Service
 
 
-def services_visible_to(user: User) -> QuerySet[Service]:
-    from serval.services.models import Service, ServiceStatus
+def service_visible_q(user: User, path: str = "") -> Q | None:
+    """The service visibility rule as a condition on the service at `path` ("service"), or
+    None when the user sees none: filtering related rows through it is a join, where
+    `service__in=services_visible_to(user)` had the database list every visible service."""
+    from serval.services.models import ServiceStatus
 
     if not getattr(user, "is_authenticated", False):
-        return Service.objects.none()
+        return None
     own = reach(user)
     if not own:
-        return Service.objects.none()
+        return None
+    at = f"{path}__" if path else ""
     inherited = shared_reach(user) - own
-    qs = Service.objects.filter(Q(tenant_id__in=own) | Q(tenant_id__in=inherited, shared=True))
+    rule = Q(**{f"{at}tenant_id__in": own})
+    if inherited:
+        rule |= Q(**{f"{at}tenant_id__in": inherited, f"{at}shared": True})
     if not user.is_agent:
-        qs = qs.filter(status=ServiceStatus.LIVE)
-    return qs
+        rule &= Q(**{f"{at}status": ServiceStatus.LIVE})
+    return rule
+
+
+def services_visible_to(user: User) -> QuerySet[Service]:
+    from serval.services.models import Service
+
+    rule = service_visible_q(user)
+    return Service.objects.none() if rule is None else Service.objects.filter(rule)
 
 
 def access_service(user: User, pk: int) -> Service:
