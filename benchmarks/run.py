@@ -524,6 +524,27 @@ def bench_database(vendor: str, args: argparse.Namespace, workdir: Path) -> Outc
         )
     )
 
+    if args.instructions:
+        counted = json.loads(
+            run(
+                [PY, str(HERE / "instructions.py"), "--requests", str(args.instructions)],
+                env_bare,
+                timeout=7200,
+            )
+        )
+        out.facts["instructions_per_request"] = counted["instructions_per_request"]
+        for kind, total in counted["instructions_per_request"].items():
+            out.rows.append(
+                Row(
+                    f"instructions per request (callgrind): {kind}",
+                    label,
+                    size,
+                    "1",
+                    f"{total / 1e6:.1f} M",
+                    target="(reference; machine-independent)",
+                )
+            )
+
     server = start_server(env, args.workers, args.threads)
     console.print(f"/healthz answered {server.healthy_after:.2f} s after `serval serve`")
     out.rows.append(
@@ -1055,9 +1076,11 @@ def _load_row(
     )
 
 
-def _ensure_packages(dbs: str) -> None:
-    """wrk and the PostgreSQL server come from Debian; install them when root and missing."""
+def _ensure_packages(dbs: str, *, valgrind: bool = False) -> None:
+    """wrk, valgrind and the PostgreSQL server come from Debian; installed when root and missing."""
     missing = [] if shutil.which("wrk") else ["wrk"]
+    if valgrind and not shutil.which("valgrind"):
+        missing.append("valgrind")
     if "postgresql" in dbs and not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
         missing.append("postgresql")
     if not missing:
@@ -1088,6 +1111,14 @@ def main() -> None:
     parser.add_argument("--cis", type=int, default=None, help="CMDB size (quick 20,000)")
     parser.add_argument("--impact-starts", type=int, default=200, help="start CIs, scenario 5")
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
+    parser.add_argument(
+        "--instructions",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also count CPU instructions per request over N requests with callgrind "
+        "(benchmarks/instructions.py; ~1 minute per scenario and database)",
+    )
     args = parser.parse_args()
     args.items = args.items or (20_000 if args.quick else 1_000_000)
     args.seconds = args.seconds or (5 if args.quick else 15)
@@ -1098,7 +1129,7 @@ def main() -> None:
     args.relationships = 3 * args.cis
     args.max_requests = 20_000 if args.quick else 100_000
     args.memory_requests = args.memory_requests or (2_000 if args.quick else 10_000)
-    _ensure_packages(args.db)
+    _ensure_packages(args.db, valgrind=bool(args.instructions))
     workdir = Path(tempfile.mkdtemp(prefix="serval-bench."))
     CLEANUPS.insert(0, lambda: shutil.rmtree(workdir, ignore_errors=True))
     results: list[Outcome] = []
