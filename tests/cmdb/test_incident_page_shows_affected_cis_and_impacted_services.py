@@ -2,8 +2,9 @@
 
 Agents see the linked CIs (linking to the CI pages), add one by name or identifier with
 suggestions fetched as they type (the page itself lists no pick lists: benchmarks/README.md,
-issue 6), remove it, and see each impacted service with its path "ERP ← app-erp-01 ← db-erp-01". No inline script or style (SECURITY-REFERENCE
-CSP). The page stays within its query budget (STYLE rule 14).
+issue 6), remove it, and see each impacted service with its path "ERP ← app-erp-01 ←
+db-erp-01". No inline script or style (SECURITY-REFERENCE CSP). The page stays within its query
+budget (STYLE rule 14).
 """
 
 from __future__ import annotations

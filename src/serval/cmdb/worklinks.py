@@ -38,6 +38,7 @@ from serval.cmdb import impact
 from serval.cmdb.models import CI, ImpactedService, WorkItemCI, WorkItemService
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.core.lookups import id_list_param, id_list_sql
+from serval.core.rawrows import column
 from serval.core.tenancy import reach, reference_visible_in
 from serval.services.models import Service, ServiceKind, ServiceStatus
 
@@ -380,12 +381,10 @@ def _impacted_sql(vendor: str, *, live_only: bool) -> str:
     quote = connection.ops.quote_name
     rows, services = ImpactedService._meta, Service._meta
     item, service, depth, tenant, pk = (
-        quote(rows.get_field(name).column)
-        for name in ("work_item", "service", "depth", "tenant", "id")
+        column(ImpactedService, name) for name in ("work_item", "service", "depth", "tenant", "id")
     )
     s_pk, s_name, s_tenant, s_shared, s_status = (
-        quote(services.get_field(name).column)
-        for name in ("id", "name", "tenant", "shared", "status")
+        column(Service, name) for name in ("id", "name", "tenant", "shared", "status")
     )
     live = f" AND s.{s_status} = %s" if live_only else ""
     # Only identifiers from the models' metadata go into the text.
@@ -613,9 +612,9 @@ def resolve_ci(user: User, item: WorkItem, key: str) -> CI:
 
     key = key.strip()
     qs = cis_visible_to(user).filter(tenant_id=item.tenant_id)
-    match = _BY_ID.search(key)
-    if match:
-        found = list(qs.filter(pk=int(match.group(1)))[:1])
+    picked = _BY_ID.search(key)
+    if picked:
+        found = list(qs.filter(pk=int(picked.group(1)))[:1])
     elif key.isascii() and key.isdigit() and len(key) < 19:
         found = list(qs.filter(pk=int(key))[:2])
     else:

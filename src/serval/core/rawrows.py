@@ -19,10 +19,17 @@ from django.db.models import Model
 Converter = Callable[[Any, Any, Any], Any]
 
 
+def column(model: type[Model], name: str) -> str:
+    """The quoted column of a model's concrete field, for hand-written statements."""
+    value = getattr(model._meta.get_field(name), "column", None)
+    if not isinstance(value, str):
+        raise TypeError(f"{model.__name__}.{name} has no column")
+    return str(connection.ops.quote_name(value))
+
+
 def select_list(model: type[Model], alias: str) -> str:
     """`alias.col1, alias.col2, …` over the model's concrete fields, in their order."""
-    quote = connection.ops.quote_name
-    return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
+    return ", ".join(f"{alias}.{column(model, f.name)}" for f in model._meta.concrete_fields)
 
 
 class RowReader:

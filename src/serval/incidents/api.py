@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -382,7 +382,7 @@ def list_incidents(request: HttpRequest, filters: Query[IncidentFilters]) -> Htt
         limit=filters.limit,
         cursor=_clean(filters.cursor, field="cursor"),
     )
-    body = {"items": api_rows.items(rows, user), "next": next_link}
+    body = {"items": api_rows.items(cast(list[dict[str, Any]], rows), user), "next": next_link}
     # Rendered by the API's own JSON renderer; see serval.incidents.api_rows for why the list
     # skips response validation.
     content = _JSON.render(request, body, response_status=200)

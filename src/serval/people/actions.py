@@ -7,7 +7,7 @@ import hmac
 import secrets
 from datetime import timedelta
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -472,14 +472,14 @@ def authenticate_token(raw: str) -> User | None:
     token_id, digest, active, stale = row[-4:]
     if not hmac.compare_digest(digest, _digest(raw)):
         return None
-    user = read_user(row)
+    user = cast(User, read_user(row))
     if not active or not user.is_active:
         return None
     tenant = read_tenant(row, read_user.width)
     User._meta.get_field("tenant").set_cached_value(user, tenant)
     if stale:
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
-    return user  # type: ignore[return-value]
+    return user
 
 
 # --- login throttling ---------------------------------------------------------------------
