@@ -12,7 +12,6 @@ actions check each again, and their field errors are put back on the form (`add_
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -20,6 +19,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from serval.cmdb import worklinks
 from serval.cmdb.attributes import MAX_INT, MAX_TEXT, effective_schema
 from serval.cmdb.models import (
     CI,
@@ -272,13 +272,6 @@ class CIForm(forms.Form):
 
 # --- relationships -----------------------------------------------------------------------------
 
-_BY_ID = re.compile(r"#(\d{1,18})\s*$")
-
-
-def ci_choice_label(name: str, pk: int) -> str:
-    """How a CI is offered and named back in the relationship form."""
-    return f"{name} #{pk}"
-
 
 class RelationshipForm(forms.Form):
     direction = forms.ChoiceField(
@@ -303,9 +296,9 @@ class RelationshipForm(forms.Form):
     def clean_other(self) -> str:
         text = self.cleaned_data["other"].strip()
         visible = cis_visible_to(self.user)
-        match = _BY_ID.search(text)
-        if match:
-            found = list(visible.filter(pk=int(match.group(1)))[:1])
+        picked = worklinks.picked_id(text)
+        if picked is not None:
+            found = list(visible.filter(pk=picked)[:1])
         else:
             host = text.lower().rstrip(".")
             found = list(visible.filter(Q(name=text) | Q(hostname=host) | Q(fqdn=host))[:2])

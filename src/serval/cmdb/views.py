@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from serval.cmdb import actions, exports, history, impact, imports, servicemap
+from serval.cmdb import actions, exports, history, impact, imports, servicemap, worklinks
 from serval.cmdb.actions.permissions import can_edit_cis
-from serval.cmdb.forms import CIForm, RelationshipForm, ci_choice_label
+from serval.cmdb.forms import CIForm, RelationshipForm
 from serval.cmdb.models import (
     CI,
     CIRelationship,
@@ -261,13 +261,7 @@ def _relatable(user: User, ci: CI, text: str) -> list[tuple[str, str]]:
     """Up to 50 CIs of the CI's tenant to suggest as the other end, as (value, description)."""
     qs = cis_visible_to(user).filter(tenant_id=ci.tenant_id).exclude(pk=ci.pk)
     text = text.strip()[:200]
-    if text and not text.startswith("#"):
-        qs = qs.filter(Q(name__icontains=text) | Q(hostname__icontains=text.lower()))
-    rows = qs.order_by("name", "pk").values_list("pk", "name", "hostname", "ci_class__label")[:50]
-    return [
-        (ci_choice_label(name, pk), " · ".join(p for p in (label, hostname) if p))
-        for pk, name, hostname, label in rows
-    ]
+    return worklinks.ci_suggestions(qs, "" if text.startswith("#") else text)
 
 
 @login_required

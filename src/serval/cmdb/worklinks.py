@@ -30,7 +30,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.tasks import task
 from django.utils.translation import gettext as _
 
@@ -542,13 +542,31 @@ def card(item: WorkItem, user: User) -> dict[str, Any]:
 
 
 # A suggestion reads "name #id", so picking one is exact even where names repeat.
-_BY_ID = re.compile(r"#(\d{1,18})\s*$")
+_PICKED = re.compile(r"#(\d{1,18})\s*$")
 SUGGESTIONS = 50
 
 
 def choice_label(name: str, pk: int) -> str:
-    """How a CI or service is offered in a suggestion list and named back by the form."""
+    """How a CI or service is offered in a suggestion list and named back by a form."""
     return f"{name} #{pk}"
+
+
+def picked_id(text: str) -> int | None:
+    """The id of a picked suggestion ("name #id"), or None for text typed by hand."""
+    found = _PICKED.search(text)
+    return int(found.group(1)) if found else None
+
+
+def ci_suggestions(cis: QuerySet[CI], text: str) -> list[tuple[str, str]]:
+    """Up to 50 of `cis` whose name or host name contains `text` (the first 50 when it is
+    empty), as (value, description) for a datalist: "name #id", "class · host name"."""
+    if text:
+        cis = cis.filter(Q(name__icontains=text) | Q(hostname__icontains=text.lower()))
+    rows = cis.order_by("name", "pk").values_list("pk", "name", "hostname", "ci_class__label")
+    return [
+        (choice_label(name, pk), " · ".join(p for p in (label, host) if p))
+        for pk, name, host, label in rows[:SUGGESTIONS]
+    ]
 
 
 def suggestions(user: User, item: WorkItem, what: str, text: str) -> list[tuple[str, str]]:
@@ -558,21 +576,11 @@ def suggestions(user: User, item: WorkItem, what: str, text: str) -> list[tuple[
 
     ensure_can_link(user, item)
     text = text.strip()[:200]
-    if _BY_ID.search(text):
+    if picked_id(text) is not None:
         text = ""  # a suggestion already picked: offer the first ones again
     if what == "ci":
-        cis = (
-            cis_visible_to(user)
-            .filter(tenant_id=item.tenant_id)
-            .exclude(work_links__work_item=item)
-        )
-        if text:
-            cis = cis.filter(Q(name__icontains=text) | Q(hostname__icontains=text.lower()))
-        rows = cis.order_by("name", "pk").values_list("pk", "name", "hostname", "ci_class__label")
-        return [
-            (choice_label(name, pk), " · ".join(p for p in (label, host) if p))
-            for pk, name, host, label in rows[:SUGGESTIONS]
-        ]
+        cis = cis_visible_to(user).filter(tenant_id=item.tenant_id)
+        return ci_suggestions(cis.exclude(work_links__work_item=item), text)
     services = (
         _visible_services(user)
         .filter(Q(tenant_id=item.tenant_id) | Q(shared=True))
@@ -585,17 +593,21 @@ def suggestions(user: User, item: WorkItem, what: str, text: str) -> list[tuple[
     return [(choice_label(name, pk), str(labels.get(kind, kind))) for pk, name, kind in found]
 
 
+def _named[M: Model](qs: QuerySet[M], key: str, by_text: Q) -> list[M]:
+    """What `key` names in `qs`: a picked suggestion or an id exactly, else the rows `by_text`
+    matches; at most two, so that a name several rows share shows as such."""
+    picked = picked_id(key)
+    if picked is not None:
+        return list(qs.filter(pk=picked)[:1])
+    if key.isascii() and key.isdigit() and len(key) < 19:
+        return list(qs.filter(pk=int(key))[:2])
+    return list(qs.filter(by_text)[:2]) if key else []
+
+
 def resolve_service(user: User, key: str) -> Service:
     """A service the user sees by "name #id" (a suggestion), id, or exact name."""
     key = key.strip()
-    qs = _visible_services(user)
-    match = _BY_ID.search(key)
-    if match:
-        found = list(qs.filter(pk=int(match.group(1)))[:1])
-    elif key.isascii() and key.isdigit() and len(key) < 19:
-        found = list(qs.filter(pk=int(key))[:1])
-    else:
-        found = list(qs.filter(name__iexact=key)[:2]) if key else []
+    found = _named(_visible_services(user), key, Q(name__iexact=key))
     if not found:
         raise ValidationFailed({"service": _("Unknown service.")})
     if len(found) > 1:
@@ -611,17 +623,10 @@ def resolve_ci(user: User, item: WorkItem, key: str) -> CI:
     from serval.cmdb.querysets import cis_visible_to
 
     key = key.strip()
-    qs = cis_visible_to(user).filter(tenant_id=item.tenant_id)
-    picked = _BY_ID.search(key)
-    if picked:
-        found = list(qs.filter(pk=int(picked.group(1)))[:1])
-    elif key.isascii() and key.isdigit() and len(key) < 19:
-        found = list(qs.filter(pk=int(key))[:2])
-    else:
-        match = Q(name__iexact=key)
-        for name in ("hostname", "fqdn", "serial", "cloud_id"):
-            match |= Q(**{name: key.lower() if name in ("hostname", "fqdn") else key})
-        found = list(qs.filter(match)[:2]) if key else []
+    match = Q(name__iexact=key)
+    for name in ("hostname", "fqdn", "serial", "cloud_id"):
+        match |= Q(**{name: key.lower() if name in ("hostname", "fqdn") else key})
+    found = _named(cis_visible_to(user).filter(tenant_id=item.tenant_id), key, match)
     if not found:
         raise ValidationFailed({"ci": _("No CI of this tenant has this name or identifier.")})
     if len(found) > 1:
