@@ -38,7 +38,7 @@ from serval.cmdb import impact
 from serval.cmdb.models import CI, ImpactedService, WorkItemCI, WorkItemService
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.core.lookups import id_list_param, id_list_sql
-from serval.core.rawrows import column
+from serval.core.rawrows import column, table
 from serval.core.tenancy import reach, reference_visible_in
 from serval.services.models import Service, ServiceKind, ServiceStatus
 
@@ -378,8 +378,6 @@ def _impacted_sql(vendor: str, *, live_only: bool) -> str:
     The ORM compiled it on every list request, about 1 ms of a queue page's CPU (issue 6);
     only table and column names go into the text. The condition is `_seen_by`'s.
     """
-    quote = connection.ops.quote_name
-    rows, services = ImpactedService._meta, Service._meta
     item, service, depth, tenant, pk = (
         column(ImpactedService, name) for name in ("work_item", "service", "depth", "tenant", "id")
     )
@@ -390,8 +388,8 @@ def _impacted_sql(vendor: str, *, live_only: bool) -> str:
     # Only identifiers from the models' metadata go into the text.
     return (
         f"SELECT i.{item}, i.{service}, s.{s_name}"  # noqa: S608
-        f" FROM {quote(rows.db_table)} i"
-        f" JOIN {quote(services.db_table)} s ON s.{s_pk} = i.{service}"
+        f" FROM {table(ImpactedService)} i"
+        f" JOIN {table(Service)} s ON s.{s_pk} = i.{service}"
         f" WHERE i.{item} {id_list_sql(vendor)}"
         f" AND (s.{s_tenant} = i.{tenant} OR s.{s_shared} = %s){live}"
         f" ORDER BY i.{depth}, i.{service}, i.{pk}"

@@ -27,6 +27,11 @@ def column(model: type[Model], name: str) -> str:
     return str(connection.ops.quote_name(value))
 
 
+def table(model: type[Model]) -> str:
+    """The quoted table of a model, for hand-written statements."""
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
 def select_list(model: type[Model], alias: str) -> str:
     """`alias.col1, alias.col2, …` over the model's concrete fields, in their order."""
     return ", ".join(f"{alias}.{column(model, f.name)}" for f in model._meta.concrete_fields)

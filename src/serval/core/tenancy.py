@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.db import connection
 from django.db.models import Q
 
 from serval.core.models import Tenant
+from serval.core.rawrows import column, table
 
 if TYPE_CHECKING:
     from serval.people.models import User
@@ -22,17 +23,12 @@ def _grants_sql(vendor: str) -> str:
     `reach` runs on every request; the ORM compiled this join each time (~0.7 ms of a queue
     request's CPU, benchmarks/README.md, issue 6). Only names from the models' metadata go in.
     """
-    grant, tenant = apps.get_model("people", "TenantGrant")._meta, Tenant._meta
-    quote = connection.ops.quote_name
-
-    def col(meta: Any, name: str) -> str:
-        return quote(meta.get_field(name).column)
-
+    grant = apps.get_model("people", "TenantGrant")
     return (
-        f"SELECT g.{col(grant, 'tenant')}, g.{col(grant, 'include_descendants')},"  # noqa: S608
-        f" t.{col(tenant, 'path')} FROM {quote(grant.db_table)} g"
-        f" JOIN {quote(tenant.db_table)} t ON t.{col(tenant, 'id')} = g.{col(grant, 'tenant')}"
-        f" WHERE g.{col(grant, 'user')} = %s"
+        f"SELECT g.{column(grant, 'tenant')}, g.{column(grant, 'include_descendants')},"  # noqa: S608
+        f" t.{column(Tenant, 'path')} FROM {table(grant)} g"
+        f" JOIN {table(Tenant)} t ON t.{column(Tenant, 'id')} = g.{column(grant, 'tenant')}"
+        f" WHERE g.{column(grant, 'user')} = %s"
     )
 
 

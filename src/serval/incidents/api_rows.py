@@ -25,6 +25,7 @@ from django.db.models import Model
 from serval.cmdb import worklinks
 from serval.core.lookups import id_list_param, id_list_sql
 from serval.core.models import Tenant
+from serval.core.rawrows import column, table
 from serval.incidents import states as S
 from serval.people.models import Organization, Team, User
 from serval.work.models import WorkItem
@@ -84,13 +85,6 @@ _SOURCES: dict[str, tuple[type[Model], tuple[str, ...]]] = {
 }
 
 
-def _column(field: Any) -> str:
-    column = getattr(field, "column", None)
-    if not isinstance(column, str):
-        raise TypeError(f"{field!r} has no column")
-    return column
-
-
 @cache
 def _lookup_sql(kind: str, vendor: str) -> str:
     """`SELECT kind, pk, a, b, c FROM table WHERE pk is one of a list` (one list parameter).
@@ -101,15 +95,13 @@ def _lookup_sql(kind: str, vendor: str) -> str:
     SQLite — so the query text is the same for any page.
     """
     model, fields = _SOURCES[kind]
-    quote = connection.ops.quote_name
-    meta = model._meta
-    columns = [quote(_column(meta.get_field(name))) for name in fields]
+    columns = [column(model, name) for name in fields]
     columns += ["''"] * (3 - len(fields))
-    pk = quote(_column(meta.pk))
+    pk = column(model, model._meta.pk.name)  # type: ignore[union-attr]
     member = id_list_sql(vendor)
     # Only identifiers from the models' metadata and a key of _SOURCES go into the text.
     return (
-        f"SELECT '{kind}', {pk}, {', '.join(columns)} FROM {quote(meta.db_table)} "  # noqa: S608
+        f"SELECT '{kind}', {pk}, {', '.join(columns)} FROM {table(model)} "  # noqa: S608
         f"WHERE {pk} {member}"
     )
 
