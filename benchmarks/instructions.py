@@ -32,34 +32,25 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import scenarios  # benchmarks/scenarios.py, beside this script
+
 SCENARIOS = ("queue", "search", "page", "create")
 WARM_UP = 10
 
 
 def _request(prepared: dict[str, Any], kind: str) -> dict[str, Any]:
     """The WSGI environ of one request of the scenario, as benchmarks/run.py's load sends it."""
-    path, query, body = "/api/v1/incidents", "", b""
+    path, query, body = scenarios.INCIDENTS, "", b""
     headers = {"HTTP_AUTHORIZATION": f"Bearer {prepared['token']}"}
     if kind == "queue":
-        query = (
-            f"assignment_group={prepared['team']}&state={prepared['open_states']}"
-            "&limit=50&ordering=priority"
-        )
+        path, _, query = scenarios.queue_path(prepared).partition("?")
     elif kind == "search":
-        query = "q=printer&limit=50"
+        path, _, query = scenarios.search_path(scenarios.SEARCH_WORDS[0]).partition("?")
     elif kind == "page":
-        path = f"/incidents/{prepared['numbers'][0]}/"
+        path = scenarios.page_path(prepared["numbers"][0])
         headers = {"HTTP_COOKIE": prepared["session_cookie"]}
     elif kind == "create":
-        body = json.dumps(
-            {
-                "title": "Bench incident printer offline",
-                "description": "vpn drops",
-                "impact": 2,
-                "urgency": 2,
-                "assignment_group": prepared["team"],
-            }
-        ).encode()
+        body = json.dumps(scenarios.create_body(prepared)).encode()
     return {
         **headers,
         "REQUEST_METHOD": "POST" if body else "GET",

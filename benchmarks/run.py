@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import scenarios  # benchmarks/scenarios.py, beside this script
 from rich.console import Console
 from rich.table import Table
 
@@ -565,19 +566,11 @@ def bench_database(vendor: str, args: argparse.Namespace, workdir: Path) -> Outc
 
     if "1" in args.only:
         # 1. create through the API
-        body = json.dumps(
-            {
-                "title": "Bench incident COUNTER printer offline",
-                "description": "vpn drops",
-                "impact": 2,
-                "urgency": 2,
-                "assignment_group": prepared["team"],
-            }
-        )
+        body = json.dumps(scenarios.create_body(prepared))
         load = wrk(
             server,
             workdir,
-            paths=["/api/v1/incidents"],
+            paths=[scenarios.INCIDENTS],
             method="POST",
             body=body,
             headers={**token, "Content-Type": "application/json"},
@@ -618,10 +611,7 @@ def bench_database(vendor: str, args: argparse.Namespace, workdir: Path) -> Outc
         )
 
     # 2. an agent's queue: 50 open items of the agent's team, highest priority first
-    queue = (
-        f"/api/v1/incidents?assignment_group={prepared['team']}&state={prepared['open_states']}"
-        "&limit=50&ordering=priority"
-    )
+    queue = scenarios.queue_path(prepared)
     if "2" in args.only:
         load = wrk(server, workdir, paths=[queue], headers=token, connections=c, **common)
         out.facts["queue_rate"] = load.rate
@@ -639,24 +629,7 @@ def bench_database(vendor: str, args: argparse.Namespace, workdir: Path) -> Outc
 
     if "3" in args.only:
         # 3. full-text search, a different word each request
-        words = [
-            "printer",
-            "vpn",
-            "outlook",
-            "password",
-            "firewall",
-            "timeout",
-            "laptop",
-            "dns",
-            "certificate",
-            "payroll",
-            "backup",
-            "citrix",
-            "storage",
-            "invoice",
-            "monitor",
-        ]
-        paths = [f"/api/v1/incidents?q={w}&limit=50" for w in words]
+        paths = [scenarios.search_path(w) for w in scenarios.SEARCH_WORDS]
         load = wrk(server, workdir, paths=paths, headers=token, connections=c, **common)
         out.rows.append(
             _load_row(
@@ -667,7 +640,7 @@ def bench_database(vendor: str, args: argparse.Namespace, workdir: Path) -> Outc
     if "4" in args.only:
         # 4. incident page with its timeline, as a logged-in agent
         cookie = {"Cookie": prepared["session_cookie"]}
-        pages = [f"/incidents/{n}/" for n in prepared["numbers"]]
+        pages = [scenarios.page_path(n) for n in prepared["numbers"]]
         load = wrk(server, workdir, paths=pages, headers=cookie, connections=c, **common)
         out.rows.append(
             _load_row(
@@ -684,8 +657,8 @@ def bench_database(vendor: str, args: argparse.Namespace, workdir: Path) -> Outc
         # 7. memory: a mix of the read scenarios; RSS after warm-up, then after 10,000 requests
         mixed = [
             queue,
-            *[f"/api/v1/incidents?q={w}&limit=50" for w in ("printer", "vpn", "dns")],
-            *[f"/incidents/{n}/" for n in prepared["numbers"][:20]],
+            *[scenarios.search_path(w) for w in ("printer", "vpn", "dns")],
+            *[scenarios.page_path(n) for n in prepared["numbers"][:20]],
         ]
         headers = {**token, "Cookie": prepared["session_cookie"]}
         pids = server.workers()

@@ -44,7 +44,8 @@ def keep_connection():
     request_finished.connect(close_old_connections)
 
 
-def test_every_scenario_request_succeeds_in_process(world, settings, keep_connection):
+def test_every_scenario_request_succeeds_in_process(world, settings, keep_connection, monkeypatch):
+    monkeypatch.syspath_prepend(str(HERE.parent))  # its `import scenarios`, as when run
     settings.ALLOWED_HOSTS = ["127.0.0.1"]
     settings.SECURE_SSL_REDIRECT = False
     bench = _module()
