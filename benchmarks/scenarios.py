@@ -42,10 +42,10 @@ def create_body(prepared: dict[str, Any]) -> dict[str, Any]:
 
 
 def queue_path(prepared: dict[str, Any]) -> str:
-    """2. the agent's queue: 50 open items of the agent's team, highest priority first."""
+    """2. the agent's queue: 50 open items of the agent's team, soonest SLA breach first."""
     return (
         f"{INCIDENTS}?assignment_group={prepared['team']}&state={prepared['open_states']}"
-        "&limit=50&ordering=priority"
+        "&limit=50&ordering=sla_next_breach_at"
     )
 
 

@@ -5,6 +5,7 @@ DESIGN.md §4 (filtering mirrors the UI, cursor pagination with a next link); ST
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 from tests import factories as f
@@ -94,3 +95,67 @@ def test_bad_parameters_are_422_not_500(world, api_as):
     cursor = parse_qs(urlparse(api.get("incidents?limit=1").json()["next"]).query)["cursor"][0]
     body = assert_problem(api.get(f"incidents?ordering=priority&cursor={cursor}"), 422)
     assert body["errors"][0]["field"] == "cursor"
+
+
+def _walk(api, url: str) -> list[dict]:
+    items: list[dict] = []
+    while url:
+        response = api.get(url)
+        assert response.status_code == 200, response.content
+        items += response.json()["items"]
+        nxt = response.json()["next"]
+        url = f"{urlparse(nxt).path}?{urlparse(nxt).query}" if nxt else ""
+    return items
+
+
+def test_agents_sort_by_next_breach_soonest_first_with_no_deadline_last(world, api_as):
+    """Issue 6's agent queue: open items of a team by next breach; DOMAIN.md §2.5 (the SLA
+    summary the engine keeps). Paged one row at a time, so the cursor crosses the NULLs."""
+    from serval.incidents.actions import transition_incident
+    from serval.work.models import WorkItem
+
+    team = {"assignment_group": world.team.pk}
+    p4 = f.make_incident(world.agent, impact=3, urgency=2, **team)
+    p1 = f.make_incident(world.agent, impact=1, urgency=1, **team)
+    held = f.make_incident(world.agent, impact=1, urgency=1, **team)
+    transition_incident(
+        actor=world.agent, item=held, to="on_hold", hold_reason="awaiting_caller", comment="?"
+    )
+    p2 = f.make_incident(world.agent, impact=1, urgency=2, **team)
+    f.make_incident(world.agent, impact=1, urgency=1, assignment_group=world.team2.pk)
+    stored = dict(
+        WorkItem.objects.filter(assignment_group=world.team).values_list(
+            "number", "sla_next_breach_at"
+        )
+    )
+    assert stored[held.number] is None and None not in {stored[p1.number], stored[p4.number]}
+    expected = sorted((n for n in stored if stored[n]), key=lambda n: stored[n])
+    assert expected[0] == p1.number and set(expected) == {p1.number, p2.number, p4.number}
+    api = api_as(world.agent)
+    base = f"incidents?assignment_group={world.team.pk}&state=new,in_progress,on_hold&limit=1"
+    soonest = _walk(api, f"{base}&ordering=sla_next_breach_at")
+    assert [i["number"] for i in soonest] == [*expected, held.number]
+    for row in soonest:
+        got = row["sla_next_breach_at"]
+        want = stored[row["number"]]
+        if want is None:
+            assert got is None
+        else:  # the API writes milliseconds, as Django's JSON encoder does
+            assert abs(datetime.fromisoformat(got) - want) < timedelta(milliseconds=1)
+    latest = _walk(api, f"{base}&ordering=-sla_next_breach_at")
+    assert [i["number"] for i in latest] == [*reversed(expected), held.number]
+    # The detail says the same as the list.
+    detail = api.get(f"incidents/{p1.number}").json()
+    assert detail["sla_next_breach_at"] == soonest[0]["sla_next_breach_at"]
+
+
+def test_requesters_neither_see_nor_sort_by_the_internal_deadline(world, api_as):
+    """The stored next breach spans OLAs, which requesters never see (DOMAIN.md §2.5)."""
+    item = f.make_incident(world.requester, title="Printer jam")
+    api = api_as(world.requester)
+    rows = _walk(api, "incidents")
+    assert [r["number"] for r in rows] == [item.number]
+    assert rows[0]["sla_next_breach_at"] is None
+    assert api.get(f"incidents/{item.number}").json()["sla_next_breach_at"] is None
+    body = assert_problem(api.get("incidents?ordering=sla_next_breach_at"), 422)
+    assert body["errors"][0]["field"] == "ordering"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from itertools import combinations
 
 from django.db import OperationalError, connection
-from django.db.models import Subquery
+from django.db.models import F, Subquery
 
 from serval.incidents import states as S
 from serval.work.lookups import OPEN_INDEX_STATES
@@ -84,6 +84,11 @@ def test_sqlite_can_serve_the_team_queue_and_children_from_their_indexes(world):
             .order_by("priority", "pk")[:50]
         )
         assert _usable("work_group_open_prio", *queue.query.sql_with_params())
+        # The queue by next breach, ordered as the API's keyset pages order it (NULLs last).
+        by_breach = queue.query.chain()
+        by_breach.clear_ordering(force=True)
+        by_breach.add_ordering(F("sla_next_breach_at").asc(nulls_last=True), "pk")
+        assert _usable("work_group_open_breach", *by_breach.sql_with_params())
     # The control: the same condition with the states bound cannot use the index.
     bound = 'SELECT "id" FROM "work_workitem" WHERE "assignment_group_id" = %s AND "state" IN '
     assert not _usable("work_group_open_prio", bound + "(%s, %s, %s)", [1, *S.OPEN_STATES])

@@ -57,7 +57,11 @@ ORDERINGS = (
     "-priority",
     "number",
     "-number",
+    # The next running SLA deadline, soonest first (agents: it spans internal OLAs too).
+    "sla_next_breach_at",
+    "-sla_next_breach_at",
 )
+BREACH_ORDERINGS = frozenset({"sla_next_breach_at", "-sla_next_breach_at"})
 Ordering = Literal[ORDERINGS]  # type: ignore[valid-type]
 _NUMBER = re.compile(r"[A-Za-z]{2,8}-\d{1,18}")
 RELATED = (
@@ -125,6 +129,10 @@ class IncidentOut(Schema):
     resolved_at: datetime | None
     resolved_by: UserRef | None
     closed_at: datetime | None
+    sla_next_breach_at: datetime | None = Field(
+        description="The soonest deadline of the item's running SLA clocks, OLAs included; "
+        "null when none runs, and always null for requesters, who see customer SLAs only."
+    )
     version: int
     major: MajorOut
     allowed_transitions: list[TransitionOut]
@@ -271,6 +279,7 @@ def incident_out(item: WorkItem, user: User) -> dict[str, Any]:
         "resolved_at": item.resolved_at,
         "resolved_by": u(item.resolved_by),
         "closed_at": item.closed_at,
+        "sla_next_breach_at": item.sla_next_breach_at if user.is_agent else None,
         "version": item.version,
         "major": {
             "state": detail.major_state if detail else "",
@@ -375,6 +384,9 @@ def list_incidents(request: HttpRequest, filters: Query[IncidentFilters]) -> Htt
         qs = qs.filter(worklinks.impacting(user, filters.impacted_service))
     if filters.q:
         qs = qs.search(_clean(filters.q, field="q") or "")
+    if filters.ordering in BREACH_ORDERINGS and not user.is_agent:
+        # The stored deadline spans internal OLAs, which requesters never see (DOMAIN.md §2.5).
+        raise ValidationFailed({"ordering": _("Only agents can sort by the next SLA breach.")})
     rows, next_link = page(
         request,
         qs,

@@ -146,6 +146,7 @@ def items(rows: list[dict[str, Any]], user: User) -> list[dict[str, Any]]:
     teams, orgs, tenants, parents = (found[k] for k in ("team", "org", "tenant", "parent"))
     impacts = worklinks.impacted_by_item(ids, user)
     transitions: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    agent = user.is_agent
     out = []
     for r in rows:
         allowed = tuple(S.INCIDENT.available(RowItem(r), user))
@@ -192,6 +193,7 @@ def items(rows: list[dict[str, Any]], user: User) -> list[dict[str, Any]]:
                 "resolved_at": r["resolved_at"],
                 "resolved_by": people.get(r["resolved_by_id"]),
                 "closed_at": r["closed_at"],
+                "sla_next_breach_at": r["sla_next_breach_at"] if agent else None,
                 "version": r["version"],
                 "major": {
                     "state": r["incident__major_state"] if has_detail else "",

@@ -167,6 +167,13 @@ class WorkItem(TenantOwned):
                 condition=models.Q(state__in=OPEN_INDEX_STATES),
                 name="work_group_open_prio",
             ),
+            # A team's queue by next breach (the agent queue of issue 6 and the API's
+            # `ordering=sla_next_breach_at`): both databases walk it in order, NULLs last.
+            models.Index(
+                fields=["assignment_group", "sla_next_breach_at", "id"],
+                condition=models.Q(state__in=OPEN_INDEX_STATES),
+                name="work_group_open_breach",
+            ),
         ]
 
     def __str__(self) -> str:
