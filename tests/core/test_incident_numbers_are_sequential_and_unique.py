@@ -72,3 +72,36 @@ def test_concurrent_creations_get_distinct_numbers(transactional_db):
     assert values == list(range(values[0], values[0] + len(values)))
     stored = WorkItem.objects.filter(tenant=tenant).values_list("number", flat=True)
     assert sorted(stored) == sorted(results)
+
+
+def test_postgresql_takes_the_number_ahead_of_the_creating_transaction(transactional_db):
+    """Issue 6: inside the creating transaction the counter's row lock lasted until commit, so
+    concurrent creates ran one at a time. On PostgreSQL, outside a transaction, the number is
+    taken and committed by one statement; a create that fails afterwards leaves a gap, as a
+    PostgreSQL sequence would, and the numbers stay unique and increasing. Elsewhere (SQLite,
+    or inside an open transaction) the caller's transaction allocates it as before."""
+    from django.db import transaction
+
+    from serval.core.numbering import number_ahead
+
+    tenant = f.make_tenant()
+    agent = f.make_user("agent", tenant)
+    first = _n(f.make_incident(agent).number)
+    with transaction.atomic():
+        assert number_ahead("INC") is None  # inside a transaction: next_number's row lock
+    if connection.vendor != "postgresql":
+        assert number_ahead("INC") is None
+        assert _n(f.make_incident(agent).number) == first + 1
+        return
+    taken = number_ahead("INC")
+    assert taken is not None and _n(taken) == first + 1
+    # Committed at once: another connection sees the counter moved on.
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT value FROM core_sequence WHERE name = 'INC'")
+            assert cursor.fetchone()[0] == first + 1
+    finally:
+        other.close()
+    assert _n(f.make_incident(agent).number) == first + 2  # the gap of a create that failed
+    assert number_ahead("NEWKIND") is None  # no counter yet: next_number creates it

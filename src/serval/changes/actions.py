@@ -38,7 +38,7 @@ from serval.changes.models import (
 )
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.core.models import Tenant
-from serval.core.numbering import next_number
+from serval.core.numbering import next_number, number_ahead
 from serval.core.tenancy import reach, reference_visible_in
 from serval.core.text import optional_text
 from serval.incidents.actions import priority_for
@@ -261,13 +261,14 @@ def create_change(
     detail = ChangeDetail(template=model, **detail_values)
     _check_spans(detail_values, detail)
     check_assignment(values, item)
+    number = number_ahead("CHG")  # the last step before the write: nothing left to refuse it
     with transaction.atomic():
         for name, value in values.items():
             setattr(item, name, value)
         if item.organization_id is None and item.caller.organization_id:
             item.organization_id = item.caller.organization_id
         item.priority = priority_for(item.impact, item.urgency)
-        item.number = next_number("CHG")
+        item.number = number or next_number("CHG")
         item.opened_at = timezone.now()
         item.save(force_insert=True)
         detail.work_item = item

@@ -1,10 +1,11 @@
-"""Human numbers (INC-1001) from a locked counter row, never MAX()+1."""
+"""Human numbers (INC-1001) from a counter row per kind, never MAX()+1."""
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from serval.core.models import Sequence
+from serval.core.rawrows import column, table
 
 
 def next_number(prefix: str) -> str:
@@ -26,3 +27,29 @@ def next_number(prefix: str) -> str:
         Sequence.objects.filter(name=prefix).update(value=row.value)
         return f"{prefix}-{row.value}"
     raise RuntimeError(f"could not allocate a number for {prefix}")
+
+
+def number_ahead(prefix: str) -> str | None:
+    """On PostgreSQL outside any transaction, take the next number in a statement of its own.
+
+    Taken inside the creating transaction, the counter's row lock lasts until that transaction
+    commits, so every create of a kind waited for the whole of the one before it (the item, its
+    journal, SLA clocks and queued follow-ups): the API's creates ran one at a time whatever
+    the number of workers (issue 6, benchmarks/README.md). Committed at once, the lock lasts one
+    statement. The price is the one PostgreSQL's own sequences pay: a create that fails after
+    this leaves a gap. Numbers stay unique and increasing.
+
+    Returns None where it cannot help — SQLite, whose write lock covers the whole transaction
+    anyway, or inside a transaction already open — and the caller uses `next_number` instead.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return None
+    sql = (
+        f"UPDATE {table(Sequence)} SET {column(Sequence, 'value')} = "  # noqa: S608
+        f"{column(Sequence, 'value')} + 1 WHERE {column(Sequence, 'name')} = %s "
+        f"RETURNING {column(Sequence, 'value')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [prefix])
+        row = cursor.fetchone()
+    return None if row is None else f"{prefix}-{row[0]}"  # no counter yet: next_number makes it

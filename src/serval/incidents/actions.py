@@ -16,7 +16,7 @@ from django.utils import timezone
 from serval.core import journal, refcache
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.core.models import Tenant
-from serval.core.numbering import next_number
+from serval.core.numbering import next_number, number_ahead
 from serval.core.tenancy import reach
 from serval.core.text import optional_text
 from serval.incidents import states as S
@@ -133,13 +133,14 @@ def create_incident(*, actor: User, tenant: Tenant | None = None, **raw: Any) ->
     # resolving them again would confirm.
     values.setdefault("caller", actor)
     _check_assignment(values, item)
+    number = number_ahead("INC")  # the last step before the write: nothing left to refuse it
     with transaction.atomic():
         for name, value in values.items():
             setattr(item, name, value)
         if item.organization_id is None and item.caller.organization_id:
             item.organization_id = item.caller.organization_id
         item.priority = priority_for(item.impact, item.urgency)
-        item.number = next_number("INC")
+        item.number = number or next_number("INC")
         item.opened_at = timezone.now()
         item.save(force_insert=True)
         IncidentDetail.objects.create(work_item=item)
