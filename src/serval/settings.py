@@ -173,6 +173,10 @@ WEB_KEEPALIVE = _env_int("WEB_KEEPALIVE", 0)
 # `serval serve` also runs the task worker as a child process; turn it off when separate
 # `serval worker` processes run elsewhere.
 EMBEDDED_WORKER = _env_bool("EMBEDDED_WORKER", True)
+# How much lower the embedded task worker's CPU priority is than the web workers' (nice(2)
+# increment, 0–19): on a machine busy with requests, follow-ups wait for idle CPU instead of
+# slowing the people waiting for a page (issue 6). 0 shares the CPU evenly.
+EMBEDDED_WORKER_NICE = min(max(_env_int("EMBEDDED_WORKER_NICE", 10), 0), 19)
 AUTOCLOSE_INTERVAL = _env_int("AUTOCLOSE_INTERVAL", 300)
 # How often the SLA sweep looks for due warnings and breaches that no exact-instant task fired.
 SLA_SWEEP_INTERVAL = _env_int("SLA_SWEEP_INTERVAL", 60)

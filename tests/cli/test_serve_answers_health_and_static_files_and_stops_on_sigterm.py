@@ -38,6 +38,33 @@ def _database_env(tmp_path: Path) -> tuple[dict[str, str], list[str]]:
     return env, []
 
 
+def _children(pid: int) -> dict[int, tuple[str, int]]:
+    """{pid: (command line, nice value)} of the processes whose parent is `pid`."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:  # fields[0] is the state, then ppid … nice is the 17th
+            found[int(entry.name)] = (cmdline, int(fields[16]))
+    return found
+
+
+def _worker_nice(pid: int, wait: float = 15) -> int | None:
+    """The nice value of the embedded task worker `serve` started, once it has started."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        for cmdline, nice in _children(pid).values():
+            if "serval.cli worker" in cmdline:
+                return nice
+        time.sleep(0.1)
+    return None
+
+
 def test_serve_answers_health_and_static_then_stops_cleanly(db, tmp_path):
     env, extra = _database_env(tmp_path)
     port = free_port()
@@ -83,6 +110,15 @@ def test_serve_answers_health_and_static_then_stops_cleanly(db, tmp_path):
             assert reply.getheader("Connection", "").lower() == "close"
         finally:
             conn.close()
+
+        # The embedded task worker yields the CPU to the web workers (SERVAL_EMBEDDED_WORKER_NICE,
+        # default 10): under load, follow-ups wait and pages do not (benchmarks/README.md).
+        if extra == ["--no-worker"]:
+            assert _worker_nice(proc.pid, wait=1) is None
+        else:
+            worker = _worker_nice(proc.pid)
+            gunicorn = [n for c, n in _children(proc.pid).values() if "gunicorn" in c]
+            assert len(gunicorn) == 1 and worker == min(gunicorn[0] + 10, 19)
     finally:
         proc.terminate()  # SIGTERM
         output, _ = proc.communicate(timeout=60)

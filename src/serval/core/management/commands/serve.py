@@ -42,6 +42,16 @@ def _die_with_parent() -> None:
         pass
 
 
+def _background_child() -> None:
+    """Runs in the task worker before exec: as `_die_with_parent`, and yield the CPU to the web
+    workers. Follow-ups (mails, SLA checks) can wait a moment; a person waiting for a page cannot.
+    Under load the worker still gets a share (the kernel weighs, it does not starve), and it
+    catches up as soon as the requests let up."""
+    _die_with_parent()
+    if settings.EMBEDDED_WORKER_NICE:
+        os.nice(settings.EMBEDDED_WORKER_NICE)
+
+
 class Command(BaseCommand):
     help = _(
         "Serve the web UI and API with gunicorn (a production-grade server) and, unless "
@@ -112,7 +122,7 @@ class Command(BaseCommand):
             self._warn_unapplied_migrations()
             ready = self._wait_ready(host, port)
             if options["embedded_worker"] and not self.stopping:
-                self.worker = self._start([sys.executable, "-m", "serval.cli", "worker"])
+                self.worker = self._start_worker()
             if ready:
                 self._announce(host, port, options)
             code = self._supervise()
@@ -160,11 +170,14 @@ class Command(BaseCommand):
             cmd += ["--worker-tmp-dir", "/dev/shm"]
         return cmd
 
-    def _start(self, cmd: list[str]) -> subprocess.Popen[bytes]:
+    def _start(self, cmd: list[str], preexec: Any = _die_with_parent) -> subprocess.Popen[bytes]:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "serval.settings"}
         # Own process group: a terminal's Ctrl+C reaches only this supervisor, which then stops
         # the children in order instead of them all receiving SIGINT at once.
-        return subprocess.Popen(cmd, env=env, process_group=0, preexec_fn=_die_with_parent)
+        return subprocess.Popen(cmd, env=env, process_group=0, preexec_fn=preexec)
+
+    def _start_worker(self) -> subprocess.Popen[bytes]:
+        return self._start([sys.executable, "-m", "serval.cli", "worker"], _background_child)
 
     def _on_signal(self, signum: int, frame: object) -> None:
         if self.stopping:
@@ -186,7 +199,7 @@ class Command(BaseCommand):
                         _("The task worker exited (status %(code)s); restarting it.")
                         % {"code": self.worker.returncode}
                     )
-                    self.worker = self._start([sys.executable, "-m", "serval.cli", "worker"])
+                    self.worker = self._start_worker()
                     last_restart = time.monotonic()
             time.sleep(0.2)
         return 0
