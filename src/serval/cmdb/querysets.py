@@ -31,12 +31,21 @@ def classes_visible_to(user: User) -> QuerySet[CIClass]:
     )
 
 
+def ci_visible_q(user: User, path: str = "") -> Q | None:
+    """The CI visibility rule as a condition on the CI at `path` ("child"), or None when the
+    user sees none: filtering related rows through it is a join on the CI's tenant, where
+    `child__in=cis_visible_to(user)` had SQLite list every CI in reach first."""
+    if not getattr(user, "is_authenticated", False) or not user.is_agent:
+        return None
+    at = f"{path}__" if path else ""
+    return Q(**{f"{at}tenant_id__in": reach(user)})
+
+
 def cis_visible_to(user: User) -> QuerySet[CI]:
     from serval.cmdb.models import CI
 
-    if not getattr(user, "is_authenticated", False) or not user.is_agent:
-        return CI.objects.none()
-    return CI.objects.filter(tenant_id__in=reach(user))
+    rule = ci_visible_q(user)
+    return CI.objects.none() if rule is None else CI.objects.filter(rule)
 
 
 def relationships_visible_to(user: User) -> QuerySet[CIRelationship]:

@@ -20,7 +20,7 @@ from serval.cmdb.models import CI, CIRelationship, ServiceCI
 
 if TYPE_CHECKING:
     from serval.assets.on_ci import OnCI
-from serval.core.tenancy import reach
+from serval.cmdb.querysets import ci_visible_q
 from serval.people.models import User
 from serval.services.models import Service
 from serval.services.querysets import service_visible_q
@@ -86,16 +86,13 @@ def build(user: User, ci: CI) -> ServiceMap:
     """The laid-out neighbourhood of one CI, as far as the user may see it."""
     # The other ends through a join on their tenant: `child__in=cis_visible_to(user)` had
     # SQLite list every CI in reach (a million at benchmark scale) for each query.
-    tenants = reach(user) if user.is_agent else frozenset()
-    rels = list(
-        CIRelationship.objects.filter(parent=ci, child__tenant_id__in=tenants).select_related(
-            "type", "child__ci_class"
-        )[: PER_ROW * 4]
-    ) + list(
-        CIRelationship.objects.filter(child=ci, parent__tenant_id__in=tenants).select_related(
-            "type", "parent__ci_class"
-        )[: PER_ROW * 4]
-    )
+    down, up = ci_visible_q(user, "child"), ci_visible_q(user, "parent")
+    rels: list[CIRelationship] = []
+    if down is not None and up is not None:  # the same rule on either end: both or neither
+        children_of = CIRelationship.objects.filter(down, parent=ci)
+        parents_of = CIRelationship.objects.filter(up, child=ci)
+        rels += children_of.select_related("type", "child__ci_class")[: PER_ROW * 4]
+        rels += parents_of.select_related("type", "parent__ci_class")[: PER_ROW * 4]
     parents: dict[int, CI] = {}
     children: dict[int, CI] = {}
     for rel in rels:
