@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.db import IntegrityError, connection, transaction
 
 from serval.core.models import Sequence
@@ -29,6 +31,17 @@ def next_number(prefix: str) -> str:
     raise RuntimeError(f"could not allocate a number for {prefix}")
 
 
+@cache
+def _bump_sql() -> str:
+    """`UPDATE … SET value = value + 1 … RETURNING value`, written once per process (a create
+    is a hot path; only names from the model's metadata go in)."""
+    value = column(Sequence, "value")
+    return (
+        f"UPDATE {table(Sequence)} SET {value} = {value} + 1"  # noqa: S608
+        f" WHERE {column(Sequence, 'name')} = %s RETURNING {value}"
+    )
+
+
 def number_ahead(prefix: str) -> str | None:
     """On PostgreSQL outside any transaction, take the next number in a statement of its own.
 
@@ -44,12 +57,7 @@ def number_ahead(prefix: str) -> str | None:
     """
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return None
-    sql = (
-        f"UPDATE {table(Sequence)} SET {column(Sequence, 'value')} = "  # noqa: S608
-        f"{column(Sequence, 'value')} + 1 WHERE {column(Sequence, 'name')} = %s "
-        f"RETURNING {column(Sequence, 'value')}"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [prefix])
+        cursor.execute(_bump_sql(), [prefix])
         row = cursor.fetchone()
     return None if row is None else f"{prefix}-{row[0]}"  # no counter yet: next_number makes it
