@@ -107,6 +107,36 @@ def test_the_page_with_the_card_keeps_its_query_budget(
         assert client.get(f"/incidents/{inc.number}/").status_code == 200
 
 
+def test_no_query_of_the_page_joins_more_than_three_tables(world, signed_in):  # noqa: F811
+    """Issue 6: the page read its item joined to ten tables (detail, group, parent, six people)
+    and its links joined to both ends under an OR; PostgreSQL spent 6–10 ms and ~4.5 ms
+    *planning* those two on every view. The item now comes with its detail and group, the
+    people in one more query, and each side of the links on its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from serval.work.links import link_items
+    from serval.work.models import LinkType
+
+    e = incident_estate.build(world)
+    inc = f.make_incident(world.agent, assignment_group=world.team.pk)
+    worklinks.link_ci(actor=world.agent, item=inc, ci=e.db)
+    worklinks.link_service(actor=world.agent, item=inc, service=e.erp)
+    for other in (f.make_incident(world.agent), f.make_incident(world.agent)):
+        link_items(actor=world.agent, item=inc, other=other, link_type=LinkType.RELATED)
+        link_items(actor=world.agent, item=other, other=inc, link_type=LinkType.RELATED)
+    inc.watchers.add(world.agent)
+    client = signed_in(world.agent)
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(f"/incidents/{inc.number}/").content.decode()
+    joins = {q["sql"][:120]: q["sql"].count(" JOIN ") for q in captured.captured_queries}
+    assert max(joins.values()) <= 3, joins
+    # What the narrower reads must still show: the people, both sides' links, the watcher.
+    assert html.count("Related to") >= 4
+    assert world.agent.display_name in html
+    assert 'aria-pressed="true"' in html  # watching
+
+
 def test_suggestions_offer_what_may_still_be_linked_and_only_to_agents_who_may(
     world,
     signed_in,  # noqa: F811

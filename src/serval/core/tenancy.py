@@ -18,17 +18,21 @@ if TYPE_CHECKING:
 
 @cache
 def _grants_sql(vendor: str) -> str:
-    """The user's grants with each granted tenant's path: written once per process.
+    """The user's grants with each granted tenant's path, and the home tenant's path as a
+    grant without its subtree: written once per process.
 
     `reach` runs on every request; the ORM compiled this join each time (~0.7 ms of a queue
-    request's CPU, benchmarks/README.md, issue 6). Only names from the models' metadata go in.
+    request's CPU, benchmarks/README.md, issue 6), and `shared_reach` read the paths again in
+    a query of its own. Only names from the models' metadata go in.
     """
     grant = apps.get_model("people", "TenantGrant")
+    t_id, t_path = column(Tenant, "id"), column(Tenant, "path")
     return (
         f"SELECT g.{column(grant, 'tenant')}, g.{column(grant, 'include_descendants')},"  # noqa: S608
-        f" t.{column(Tenant, 'path')} FROM {table(grant)} g"
-        f" JOIN {table(Tenant)} t ON t.{column(Tenant, 'id')} = g.{column(grant, 'tenant')}"
+        f" t.{t_path} FROM {table(grant)} g"
+        f" JOIN {table(Tenant)} t ON t.{t_id} = g.{column(grant, 'tenant')}"
         f" WHERE g.{column(grant, 'user')} = %s"
+        f" UNION ALL SELECT t.{t_id}, %s, t.{t_path} FROM {table(Tenant)} t WHERE t.{t_id} = %s"
     )
 
 
@@ -37,16 +41,18 @@ def reach(user: User) -> frozenset[int]:
     cached = getattr(user, "_serval_reach", None)
     if cached is not None:
         return cached
+    paths: list[str] = []
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         result: frozenset[int] = frozenset()
     else:
         ids = {user.tenant_id}
         subtree_paths: list[str] = []
         with connection.cursor() as cursor:
-            cursor.execute(_grants_sql(connection.vendor), [user.pk])
+            cursor.execute(_grants_sql(connection.vendor), [user.pk, False, user.tenant_id])
             grants = cursor.fetchall()
         for tenant_id, include_descendants, path in grants:
             ids.add(tenant_id)
+            paths.append(path)
             if include_descendants:
                 subtree_paths.append(path)
         if subtree_paths:
@@ -56,17 +62,21 @@ def reach(user: User) -> frozenset[int]:
             ids.update(Tenant.objects.filter(cond).values_list("id", flat=True))
         result = frozenset(ids)
     user._serval_reach = result  # type: ignore[attr-defined]
+    user._serval_reach_paths = paths  # type: ignore[attr-defined]
     return result
 
 
 def shared_reach(user: User) -> frozenset[int]:
-    """Tenants whose *shared* reference data the user sees: the reach plus all their ancestors."""
+    """Tenants whose *shared* reference data the user sees: the reach plus all their ancestors.
+
+    The ancestors come from the paths `reach` read: those of the home tenant and the granted
+    ones. A tenant in a granted subtree adds none of its own — above the granted tenant its
+    ancestors are the granted tenant's, below it they are in the subtree, so in the reach."""
     cached = getattr(user, "_serval_shared_reach", None)
     if cached is not None:
         return cached
-    own = reach(user)
-    ids = set(own)
-    for path in Tenant.objects.filter(id__in=own).values_list("path", flat=True):
+    ids = set(reach(user))
+    for path in getattr(user, "_serval_reach_paths", ()):
         ids.update(int(p) for p in path.strip("/").split("/") if p)
     result = frozenset(ids)
     user._serval_shared_reach = result  # type: ignore[attr-defined]

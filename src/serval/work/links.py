@@ -197,31 +197,48 @@ class ShownLink:
 
 
 def links_of(item: WorkItem, user: User) -> list[ShownLink]:
-    """The item's links whose other end this user may see, in one query."""
-    target_seen, source_seen = visible_q(user, "target"), visible_q(user, "source")
-    if target_seen is None or source_seen is None:
-        return []
-    rows = (
-        WorkItemLink.objects.filter((Q(source=item) & target_seen) | (Q(target=item) & source_seen))
-        .select_related("source", "target", "created_by")
-        # What the card and the API show of each side; the full rows would make every page
-        # with links compile and order a select of ~100 columns.
-        .only(
-            *("type", "created_at", "source_id", "target_id", "created_by_id"),
-            *(f"{side}__{f}" for side in ("source", "target") for f in OTHER_FIELDS),
-            *("created_by__username", "created_by__first_name", "created_by__last_name"),
+    """The item's links whose other end this user may see: one query per side, each joining
+    the link to its other end only.
+
+    One query joining both ends under an OR of the two sides took PostgreSQL ~4.5 ms to *plan*
+    on every page (it weighs `work_workitem`'s two dozen indexes for each end and each arm);
+    the two halves plan in ~0.2 ms together (issue 6)."""
+    shown: list[tuple[Any, int, ShownLink]] = []
+    for side, other in (("source", "target"), ("target", "source")):
+        seen = visible_q(user, other)
+        if seen is None:
+            return []
+        rows = (
+            WorkItemLink.objects.filter(Q(**{side: item}) & seen)
+            .select_related(other, "created_by")
+            # What the card and the API show of each side; the full rows would make every
+            # page with links compile and order a select of ~100 columns.
+            .only(
+                *("type", "created_at", "source_id", "target_id", "created_by_id"),
+                *(f"{other}__{f}" for f in OTHER_FIELDS),
+                *("created_by__username", "created_by__first_name", "created_by__last_name"),
+            )
+            .order_by("created_at", "pk")[:MAX_LINKS]
         )
-        .order_by("created_at", "pk")[:MAX_LINKS]
-    )
-    out = []
-    for link in rows:
-        side = "source" if link.source_id == item.pk else "target"
-        other = link.target if side == "source" else link.source
-        label = LINK_LABELS[LinkType(link.type)][0 if side == "source" else 1]
-        out.append(
-            ShownLink(link.pk, link.type, str(label), side, other, link.created_at, link.created_by)
-        )
-    return out
+        for link in rows:
+            label = LINK_LABELS[LinkType(link.type)][0 if side == "source" else 1]
+            shown.append(
+                (
+                    link.created_at,
+                    link.pk,
+                    ShownLink(
+                        link.pk,
+                        link.type,
+                        str(label),
+                        side,
+                        getattr(link, other),
+                        link.created_at,
+                        link.created_by,
+                    ),
+                )
+            )
+    shown.sort(key=lambda entry: entry[:2])
+    return [link for _at, _pk, link in shown[:MAX_LINKS]]
 
 
 def find_other(user: User, number: Any) -> WorkItem:
