@@ -156,11 +156,11 @@ else:
     _db["CONN_HEALTH_CHECKS"] = True
     # Values travel apart from the statement text, so a statement a connection runs again has
     # the same text whatever its values, and psycopg prepares it after its fifth run (Django
-    # turns preparing off unless asked):
-    # PostgreSQL then stops parsing and planning it on every request, which was about half of
-    # its work for an agent's queue and more for an incident page (benchmarks/README.md,
-    # issue 6). Turn it off behind a pooler in transaction mode that cannot keep prepared
-    # statements (PgBouncer before 1.21, or without max_prepared_statements).
+    # turns preparing off unless asked). PostgreSQL then stops parsing and planning it on every
+    # request, which was about half of its work for an agent's queue and more for an incident
+    # page (benchmarks/README.md, issue 6). Turn it off behind a pooler in transaction mode
+    # that cannot keep prepared statements (PgBouncer before 1.21, or without
+    # max_prepared_statements).
     if _env_bool("DB_SERVER_SIDE_BINDING", True):
         _db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DATABASES = {"default": _db}

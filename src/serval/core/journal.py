@@ -11,14 +11,29 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 
 from serval.core.models import JournalEvent, Tenant
+from serval.core.rawrows import Inserter, column, table
 
 GENESIS = "0" * 64
+_insert = Inserter(JournalEvent)
+
+
+@cache
+def _head_sql(vendor: str) -> str:
+    """The chain head's `seq, hash`, written once per process: the ORM compiled this on every
+    append (issue 6). Only names from the model's metadata go into the text."""
+    seq, hash_ = column(JournalEvent, "seq"), column(JournalEvent, "hash")
+    return (
+        f"SELECT {seq}, {hash_} FROM {table(JournalEvent)}"  # noqa: S608
+        f" WHERE {column(JournalEvent, 'subject_type')} = %s"
+        f" AND {column(JournalEvent, 'subject_id')} = %s ORDER BY {seq} DESC LIMIT 1"
+    )
 
 
 def canonical_json(value: Any) -> str:
@@ -58,14 +73,11 @@ def append(
     so its chain is empty and the head need not be read (the unique (subject, seq) constraint
     would still refuse a second event 1).
     """
-    last = (
-        None
-        if first
-        else JournalEvent.objects.filter(subject_type=subject_type, subject_id=subject_id)
-        .order_by("-seq")
-        .values_list("seq", "hash")
-        .first()
-    )
+    last = None
+    if not first:
+        with connection.cursor() as cursor:
+            cursor.execute(_head_sql(connection.vendor), [subject_type, subject_id])
+            last = cursor.fetchone()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     event = JournalEvent(
         tenant_id=tenant if isinstance(tenant, int) else tenant.pk,
@@ -80,7 +92,7 @@ def append(
         prev_hash=prev,
     )
     event.hash = _digest(event)
-    event.save(force_insert=True)
+    _insert(event)
     return event
 
 

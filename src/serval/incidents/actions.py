@@ -17,6 +17,7 @@ from serval.core import journal, refcache
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.core.models import Tenant
 from serval.core.numbering import next_number, number_ahead
+from serval.core.rawrows import Inserter
 from serval.core.tenancy import reach
 from serval.core.text import optional_text
 from serval.incidents import states as S
@@ -110,6 +111,10 @@ def set_priority_rule(*, actor: User, impact: int, urgency: int, priority: int) 
     return rule
 
 
+# The rows of every create, with INSERTs written once per process (issue 6).
+_insert_item, _insert_detail = Inserter(WorkItem), Inserter(IncidentDetail)
+
+
 def create_incident(*, actor: User, tenant: Tenant | None = None, **raw: Any) -> WorkItem:
     """Log a new incident; requesters log for themselves and cannot route or prioritise it."""
     tenant = tenant or actor.tenant
@@ -142,8 +147,8 @@ def create_incident(*, actor: User, tenant: Tenant | None = None, **raw: Any) ->
         item.priority = priority_for(item.impact, item.urgency)
         item.number = number or next_number("INC")
         item.opened_at = timezone.now()
-        item.save(force_insert=True)
-        IncidentDetail.objects.create(work_item=item)
+        _insert_item(item)
+        _insert_detail(IncidentDetail(work_item=item))
         work.record(
             item,
             verb="created",

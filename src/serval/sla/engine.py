@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from serval.core import journal, refcache
 from serval.core.models import Tenant
+from serval.core.rawrows import Inserter
 from serval.sla import calendars, conditions
 from serval.sla.models import (
     ACTIVE_STAGES,
@@ -196,6 +197,10 @@ def _fire_due_levels(
 # --- transitions ---------------------------------------------------------------------------
 
 
+# Every create starts its clocks: the INSERT written once, not compiled per clock (issue 6).
+_insert_clock = Inserter(SlaClock)
+
+
 def _attach(
     item: Any, definition: SlaDefinition, cycle: int, now: datetime, *, paused: bool
 ) -> SlaClock:
@@ -222,7 +227,7 @@ def _attach(
     if not paused and not due:
         _aim(clock, spec)
     _store_figures(clock, now, spec)
-    clock.save(force_insert=True)
+    _insert_clock(clock)
     _journal(item, clock, "sla_started", now, breach_at=breach.isoformat())
     if paused:
         _pause(item, clock, now, spec)
