@@ -70,11 +70,11 @@ class Inserter:
     with the INSERT written once per process (per database vendor).
 
     The ORM compiles an INSERT on every save, ~0.4 ms of Python each; an incident create writes
-    its three journal events this way (benchmarks/README.md, issue 6). The values go through the
-    fields exactly as the ORM's insert does — `pre_save` (auto_now and the like), then
-    `get_db_prep_save` — and a key the database makes comes back with `RETURNING`, so the
-    instance ends up as a saved one would. No signals are sent and no overridden `save()`
-    runs: use it only for models with neither (both checked).
+    its item, detail, journal events and SLA clocks this way (benchmarks/README.md, issue 6).
+    The values go through the fields exactly as the ORM's insert does — `pre_save` (auto_now
+    and the like), then `get_db_prep_save` — and a key the database makes comes back with
+    `RETURNING`, so the instance ends up as a saved one would. No signals are sent and no
+    overridden `save()` runs: use it only for models with neither (both checked).
     """
 
     def __init__(self, model: type[Model]) -> None:

@@ -265,21 +265,23 @@ def _page_item(qs: QuerySet[WorkItem]) -> tuple[WorkItem, list[User]] | None:
         return None
     item = rows[0]
     detail = getattr(item, "incident", None)
-    named = {getattr(item, f"{name}_id") for name in _ITEM_PEOPLE}
-    if detail is not None:
-        named |= {getattr(detail, f"{name}_id") for name in _DETAIL_PEOPLE}
+    # (row, field, user id) of every person the item and its detail name.
+    named = [
+        (owner, name, pk)
+        for owner, names in ((item, _ITEM_PEOPLE), (detail, _DETAIL_PEOPLE))
+        if owner is not None
+        for name in names
+        if (pk := getattr(owner, f"{name}_id")) is not None
+    ]
     watched = WorkItem.watchers.through.objects.filter(workitem_id=item.pk, user_id=OuterRef("pk"))
     people = list(
         User.objects.annotate(watcher=Exists(watched)).filter(
-            Q(pk__in=[pk for pk in named if pk is not None]) | Q(watcher=True)
+            Q(pk__in={pk for _owner, _name, pk in named}) | Q(watcher=True)
         )
     )
     by_pk = {person.pk: person for person in people}
-    for owner, names in ((item, _ITEM_PEOPLE), (detail, _DETAIL_PEOPLE)):
-        for name in names if owner is not None else ():
-            pk = getattr(owner, f"{name}_id")
-            if pk is not None:
-                setattr(owner, name, by_pk[pk])
+    for owner, name, pk in named:
+        setattr(owner, name, by_pk[pk])
     return item, [person for person in people if person.watcher]
 
 

@@ -203,7 +203,7 @@ def links_of(item: WorkItem, user: User) -> list[ShownLink]:
     One query joining both ends under an OR of the two sides took PostgreSQL ~4.5 ms to *plan*
     on every page (it weighs `work_workitem`'s two dozen indexes for each end and each arm);
     the two halves plan in ~0.2 ms together (issue 6)."""
-    shown: list[tuple[Any, int, ShownLink]] = []
+    shown: list[ShownLink] = []
     for side, other in (("source", "target"), ("target", "source")):
         seen = visible_q(user, other)
         if seen is None:
@@ -222,23 +222,20 @@ def links_of(item: WorkItem, user: User) -> list[ShownLink]:
         )
         for link in rows:
             label = LINK_LABELS[LinkType(link.type)][0 if side == "source" else 1]
+            other_end = getattr(link, other)
             shown.append(
-                (
-                    link.created_at,
+                ShownLink(
                     link.pk,
-                    ShownLink(
-                        link.pk,
-                        link.type,
-                        str(label),
-                        side,
-                        getattr(link, other),
-                        link.created_at,
-                        link.created_by,
-                    ),
+                    link.type,
+                    str(label),
+                    side,
+                    other_end,
+                    link.created_at,
+                    link.created_by,
                 )
             )
-    shown.sort(key=lambda entry: entry[:2])
-    return [link for _at, _pk, link in shown[:MAX_LINKS]]
+    shown.sort(key=lambda link: (link.created_at, link.id))  # the order one query gave
+    return shown[:MAX_LINKS]
 
 
 def find_other(user: User, number: Any) -> WorkItem:
