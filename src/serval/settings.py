@@ -167,7 +167,7 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Tasks ----------------------------------------------------------------------------------
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASKS = {"default": {"BACKEND": "serval.background.backend.DatabaseBackend"}}
 
 # --- Processes (`serval serve`, `serval worker`) --------------------------------------------
 WEB_WORKERS = _env_int("WEB_WORKERS", 2)

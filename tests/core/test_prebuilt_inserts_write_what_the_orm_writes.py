@@ -1,14 +1,14 @@
 """Issue 6: the journal events and SLA clocks every create writes go in through INSERTs written
 once per process (`serval.core.rawrows.Inserter`) instead of one compiled by the ORM per save.
 The rows must be the ones `save(force_insert=True)` writes, the instances must end up as saved
-ones, and models whose saving runs code of their own are refused."""
+ones, the save signals are sent, and models with a save() of their own are refused."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from serval.core import journal
@@ -91,27 +91,68 @@ def test_a_clock_row_is_the_one_the_orm_writes_and_saves_again_as_an_update(worl
     assert SlaClock.objects.get(pk=prebuilt.pk).warned_level == 50
 
 
-def test_models_whose_saving_runs_their_own_code_are_refused():
+def test_models_whose_save_is_their_own_code_are_refused():
     with pytest.raises(TypeError, match="overrides save"):
         Inserter(Tenant)  # its save() writes the tenant's path
 
-    def listener(**kwargs: object) -> None:
-        pass
 
-    post_save.connect(listener, sender=JournalEvent)
+def test_save_signals_are_sent_as_the_orm_sends_them():
+    heard: list[tuple[str, dict]] = []
+
+    def before(sender: type, instance: JournalEvent, **kwargs: object) -> None:
+        heard.append(("pre", {**kwargs, "seq": instance.seq}))
+        instance.verb = "changed by a receiver"  # what a receiver sets is written
+
+    def after(sender: type, instance: JournalEvent, **kwargs: object) -> None:
+        heard.append(("post", {**kwargs, "pk": instance.pk}))
+
+    pre_save.connect(before, sender=JournalEvent)
+    post_save.connect(after, sender=JournalEvent)
     try:
-        inserter = Inserter(JournalEvent)
-        event = JournalEvent(
-            tenant_id=f.make_tenant().pk,
-            subject_type="probe",
-            subject_id=8,
-            seq=1,
-            verb="v",
-            created_at=timezone.now(),
-            prev_hash="0" * 64,
-            hash="b" * 64,
+        event = Inserter(JournalEvent)(
+            JournalEvent(
+                tenant_id=f.make_tenant().pk,
+                subject_type="probe",
+                subject_id=8,
+                seq=1,
+                verb="v",
+                created_at=timezone.now(),
+                prev_hash="0" * 64,
+                hash="b" * 64,
+            )
         )
-        with pytest.raises(TypeError, match="signal receivers"):
-            inserter(event)
     finally:
-        post_save.disconnect(listener, sender=JournalEvent)
+        pre_save.disconnect(before, sender=JournalEvent)
+        post_save.disconnect(after, sender=JournalEvent)
+    assert JournalEvent.objects.get(pk=event.pk).verb == "changed by a receiver"
+    common = {"raw": False, "using": "default", "update_fields": None}
+    assert [(when, {k: v for k, v in kw.items() if k != "signal"}) for when, kw in heard] == [
+        ("pre", {**common, "seq": 1}),
+        ("post", {**common, "created": True, "pk": event.pk}),
+    ]
+
+
+@pytest.mark.parametrize("run_after", [None, "later"])
+def test_an_enqueued_task_row_is_the_one_django_tasks_db_writes(run_after):
+    """Serval's task backend writes each task with a prebuilt INSERT; the row must be the one
+    django-tasks-db's own `objects.create()` writes, run_after filled by its receiver."""
+    from django.tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend as Upstream
+    from django_tasks_db.models import DBTaskResult
+
+    from serval.background.backend import DatabaseBackend
+    from serval.sla.tasks import check_sla_clock
+
+    backend = task_backends["default"]
+    assert isinstance(backend, DatabaseBackend)
+    task = check_sla_clock
+    if run_after:
+        task = task.using(run_after=timezone.now() + timedelta(hours=2))
+    ours = backend.enqueue(task, [41], {})
+    theirs = Upstream._task_to_db_task(backend, task, [41], {})
+    skip = ("enqueued_at",)
+    assert _row(DBTaskResult, ours.id, *skip) == _row(DBTaskResult, theirs.id, *skip)
+    row = DBTaskResult.objects.get(id=ours.id)
+    assert row.args_kwargs == {"args": [41], "kwargs": {}}
+    assert row.task.run_after == task.run_after  # None stays "no run_after" both ways
+    assert row.status == "READY" and ours.status == "READY"

@@ -336,11 +336,17 @@ def walk(
             assert prev is not None
             service_rows.append((pk, d, prev, int(sev or 0) if refine else 0))
 
+    # Each CI's path is its `via`'s plus itself, built once: `via` is always one step nearer
+    # a start CI, so this ends, and a walk reaching n CIs builds n paths, not n × depth.
+    paths: dict[int, tuple[tuple[str, int], ...]] = {}
+
     def path_to(pk: int) -> tuple[tuple[str, int], ...]:
-        chain = [pk]
-        while (prev := via.get(chain[-1])) is not None:
-            chain.append(prev)
-        return tuple(("ci", p) for p in reversed(chain))
+        path = paths.get(pk)
+        if path is None:
+            prev = via.get(pk)
+            path = (("ci", pk),) if prev is None else (*path_to(prev), ("ci", pk))
+            paths[pk] = path
+        return path
 
     result.cis = sorted(
         (

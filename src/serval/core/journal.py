@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -22,6 +24,30 @@ from serval.core.rawrows import Inserter, column, table
 
 GENESIS = "0" * 64
 _insert = Inserter(JournalEvent)
+# The chains of subjects created in the running `new_subject` block: key → (seq, hash) of the
+# head this block appended last, None while empty.
+_fresh: ContextVar[dict[tuple[str, int], tuple[int, str] | None] | None] = ContextVar(
+    "serval_journal_fresh", default=None
+)
+
+
+@contextmanager
+def new_subject(subject_type: str, subject_id: int) -> Iterator[None]:
+    """Append to a subject inserted in this transaction without reading its chain head.
+
+    Nobody else can see the subject before the transaction commits, so nobody else can append
+    to its chain: its head is whatever this block appended last. An incident create writes
+    three events (created, and each SLA clock started); inside this block none of them reads
+    the head (issue 6). The block must not swallow an error that rolled a savepoint back over
+    one of its appends: the head it remembers would then be gone.
+    """
+    heads = dict(_fresh.get() or {})
+    heads[(subject_type, subject_id)] = None
+    token = _fresh.set(heads)
+    try:
+        yield
+    finally:
+        _fresh.reset(token)
 
 
 @cache
@@ -74,7 +100,10 @@ def append(
     would still refuse a second event 1).
     """
     last = None
-    if not first:
+    heads, key = _fresh.get(), (subject_type, subject_id)
+    if heads is not None and key in heads:
+        last = heads[key]
+    elif not first:
         with connection.cursor() as cursor:
             cursor.execute(_head_sql(connection.vendor), [subject_type, subject_id])
             last = cursor.fetchone()
@@ -93,6 +122,8 @@ def append(
     )
     event.hash = _digest(event)
     _insert(event)
+    if heads is not None and key in heads:
+        heads[key] = (seq, event.hash)
     return event
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Model
+from django.db.models.signals import post_save, pre_save
 
 Converter = Callable[[Any, Any, Any], Any]
 
@@ -65,7 +66,7 @@ class RowReader:
         return self.model.from_db(connection.alias, self.names, values)
 
 
-class Inserter:
+class Inserter[M: Model]:
     """`instance.save(force_insert=True)` for a model whose rows are written on every create,
     with the INSERT written once per process (per database vendor).
 
@@ -73,11 +74,12 @@ class Inserter:
     its item, detail, journal events and SLA clocks this way (benchmarks/README.md, issue 6).
     The values go through the fields exactly as the ORM's insert does — `pre_save` (auto_now
     and the like), then `get_db_prep_save` — and a key the database makes comes back with
-    `RETURNING`, so the instance ends up as a saved one would. No signals are sent and no
-    overridden `save()` runs: use it only for models with neither (both checked).
+    `RETURNING`, so the instance ends up as a saved one would. `pre_save` and `post_save` are
+    sent as the ORM sends them (django-tasks-db fills a task's `run_after` in a receiver); an
+    overridden `save()` would not run, so such models are refused.
     """
 
-    def __init__(self, model: type[Model]) -> None:
+    def __init__(self, model: type[M]) -> None:
         meta = model._meta
         pk = meta.pk
         if pk is None:
@@ -100,11 +102,6 @@ class Inserter:
     def _statement(self) -> str:
         vendor = connection.vendor
         if vendor not in self._sql:
-            from django.db.models.signals import post_save, pre_save
-
-            # Checked here, not at import: receivers connect as the apps load.
-            if pre_save.has_listeners(self.model) or post_save.has_listeners(self.model):
-                raise TypeError(f"{self.model.__name__} has save signal receivers; use the ORM")
             columns = ", ".join(column(self.model, f.name) for f in self.fields)
             marks = ", ".join(["%s"] * len(self.fields))
             returning = f" RETURNING {column(self.model, self._pk.name)}" if self._returning else ""
@@ -114,12 +111,17 @@ class Inserter:
             )
         return self._sql[vendor]
 
-    def __call__(self, instance: Model) -> Model:
+    def __call__(self, instance: M) -> M:
+        alias = connection.alias
+        pre_save.send(self.model, instance=instance, raw=False, using=alias, update_fields=None)
         params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in self.fields]
         with connection.cursor() as cursor:
             cursor.execute(self._statement(), params)
             if self._returning:
                 setattr(instance, self._pk.attname, cursor.fetchone()[0])
         instance._state.adding = False
-        instance._state.db = connection.alias
+        instance._state.db = alias
+        post_save.send(
+            self.model, instance=instance, created=True, update_fields=None, raw=False, using=alias
+        )
         return instance

@@ -18,11 +18,13 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from django.db import connection
 
 from serval.core.models import Sequence
+from serval.core.rawrows import column, table
 
 NAME = "reference"
 _lock = threading.Lock()
@@ -56,9 +58,22 @@ def version() -> int | None:
     memo = getattr(connection, "_serval_reference", None)
     if memo is not None and any(block is memo[0] for block in blocks):
         return memo[1]  # type: ignore[no-any-return]
-    value = Sequence.objects.filter(name=NAME).values_list("value", flat=True).first()
+    with connection.cursor() as cursor:
+        cursor.execute(_version_sql(connection.vendor), [NAME])
+        row = cursor.fetchone()
+    value = row[0] if row else None
     _remember(value)
     return value
+
+
+@cache
+def _version_sql(vendor: str) -> str:
+    """The version's read, written once per process: every create reads it, and compiling the
+    ORM's query cost more than running it (issue 6). Only names from the model go into it."""
+    return (
+        f"SELECT {column(Sequence, 'value')} FROM {table(Sequence)}"  # noqa: S608
+        f" WHERE {column(Sequence, 'name')} = %s"
+    )
 
 
 def get[T](key: Any, build: Callable[[], T]) -> T:

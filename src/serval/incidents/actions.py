@@ -149,19 +149,20 @@ def create_incident(*, actor: User, tenant: Tenant | None = None, **raw: Any) ->
         item.opened_at = timezone.now()
         _insert_item(item)
         _insert_detail(IncidentDetail(work_item=item))
-        work.record(
-            item,
-            verb="created",
-            actor=actor,
-            first=True,  # the item is new in this transaction: its journal chain is empty
-            data={
-                "number": item.number,
-                "state": item.state,
-                "priority": item.priority,
-                "fields": {k: _display(v) for k, v in values.items() if k != "description"},
-            },
-        )
-        __import__("serval.sla.engine").sla.engine.evaluate(item, new=True)  # attach SLA clocks
+        # New in this transaction: its journal chain is empty and only this block appends.
+        with journal.new_subject(work.SUBJECT, item.pk):
+            work.record(
+                item,
+                verb="created",
+                actor=actor,
+                data={
+                    "number": item.number,
+                    "state": item.state,
+                    "priority": item.priority,
+                    "fields": {k: _display(v) for k, v in values.items() if k != "description"},
+                },
+            )
+            __import__("serval.sla.engine").sla.engine.evaluate(item, new=True)  # SLA clocks
     return item
 
 

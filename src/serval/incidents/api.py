@@ -297,10 +297,23 @@ def incident_out(item: WorkItem, user: User) -> dict[str, Any]:
     }
 
 
-def _respond(request: HttpRequest, response: HttpResponse, item: WorkItem) -> dict[str, Any]:
+def _respond(
+    request: HttpRequest, response: HttpResponse, item: WorkItem, *, created: bool = False
+) -> dict[str, Any]:
     """The item as written, read back the way the list reads it (small queries, no wide join:
-    serval.incidents.api_rows); the same `IncidentOut` shape as `incident_out`."""
-    row = WorkItem.objects.filter(pk=item.pk).values(*api_rows.COLUMNS).get()
+    serval.incidents.api_rows); the same `IncidentOut` shape as `incident_out`.
+
+    `created`: the item was inserted by this request from this very instance (every column,
+    its detail and SLA summary set on it, nothing made by the database but the key), so its
+    row is taken from the instance instead of read back — one query less per create (issue 6;
+    a test compares the answer with a GET of the same incident).
+    """
+    detail = WorkItem.incident.related.get_cached_value(item, None) if created else None
+    if detail is not None:
+        row = {f.attname: getattr(item, f.attname) for f in WorkItem._meta.concrete_fields}
+        row.update({f"incident__{name}": getattr(detail, name) for name in api_rows.DETAIL})
+    else:
+        row = WorkItem.objects.filter(pk=item.pk).values(*api_rows.COLUMNS).get()
     response["ETag"] = etag(row["id"], row["version"])
     return api_rows.items([row], actor(request))[0]
 
@@ -357,7 +370,7 @@ def create_incident(
         if tenant is None:
             raise ValidationFailed({"tenant": _("Unknown tenant.")})
     item = actions.create_incident(actor=user, tenant=tenant, **data)
-    body = _respond(request, response, item)
+    body = _respond(request, response, item, created=True)
     response["Location"] = request.build_absolute_uri(f"{request.path.rstrip('/')}/{item.number}")
     return Status(201, body)
 

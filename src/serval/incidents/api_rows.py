@@ -31,7 +31,7 @@ from serval.people.models import Organization, Team, User
 from serval.work.models import WorkItem
 from serval.work.querysets import WorkItemQuerySet
 
-_DETAIL = (
+DETAIL = (
     "major_state",
     "major_proposed_by_id",
     "major_proposed_at",
@@ -42,7 +42,7 @@ _DETAIL = (
 # The items' own columns and their incident detail (one-to-one: a single cheap join).
 COLUMNS = (
     *(f.attname for f in WorkItem._meta.concrete_fields),
-    *(f"incident__{name}" for name in _DETAIL),
+    *(f"incident__{name}" for name in DETAIL),
 )
 
 
