@@ -24,8 +24,12 @@ recipient's preferences, visibility of the item, and "agents only" for internal 
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+from django.db import connection
+
+from serval.core.rawrows import column, table
 from serval.notifications.models import Event
 from serval.people.models import Team, User
 
@@ -40,9 +44,21 @@ def _assignment(item: Any, changes: dict[str, Any]) -> tuple[str, list[int]] | N
     if "assignee" in changes and item.assignee_id is not None:
         return "person", [item.assignee_id]
     if "assignment_group" in changes and item.assignee_id is None and item.assignment_group_id:
-        members = Team.members.through.objects.filter(team_id=item.assignment_group_id)
-        return "team", list(members.values_list("user_id", flat=True))
+        with connection.cursor() as cursor:
+            cursor.execute(_members_sql(connection.vendor), [item.assignment_group_id])
+            return "team", [user_id for (user_id,) in cursor.fetchall()]
     return None
+
+
+@cache
+def _members_sql(vendor: str) -> str:
+    """A team's member ids, written once per process: every create routed to a team reads
+    them, and the ORM compiled the query each time (issue 6). Names from the model only."""
+    through = Team.members.through
+    return (
+        f"SELECT {column(through, 'user')} FROM {table(through)}"  # noqa: S608
+        f" WHERE {column(through, 'team')} = %s"
+    )
 
 
 def _watchers(item: Any, *, agents_only: bool = False) -> list[int]:
