@@ -93,10 +93,13 @@ def test_agent_creates_assigns_comments_and_resolves(live_server):
             expect(timeline).to_contain_text("Found the cause: a locked temp file.")
             expect(page.locator('[data-shortcut-focus="reply"]')).to_have_value("")
 
-            # Resolve through the transition dialog drawn from the state machine.
-            page.locator('button[data-transition="resolved"]').click()
+            # Resolve through the transition dialog drawn from the state machine; its form is
+            # fetched as it first opens (the page holds only its title), then has the focus.
             dialog = page.locator("#dlg-transition-resolved")
+            expect(dialog.locator('[name="close_code"]')).to_have_count(0)
+            page.locator('button[data-transition="resolved"]').click()
             expect(dialog).to_be_visible()
+            expect(dialog.get_by_label("Resolution code")).to_be_focused()
             dialog.get_by_label("Resolution code").select_option("solved_permanently")
             dialog.get_by_label("Resolution notes").fill("Removed the stale lock file.")
             dialog.get_by_role("button", name="Resolve").click()

@@ -97,13 +97,44 @@ import "./calendar.js";
   // --- dialogs -------------------------------------------------------------------------------
   // <button data-dialog-open="ID"> opens <dialog id="ID"> as a modal (focus is trapped and Esc
   // closes it natively); [data-dialog-close] inside closes it; a dialog marked
-  // data-open-on-load opens when the page loads (a form in it came back with errors).
+  // data-open-on-load opens when the page loads (a form in it came back with errors). A dialog
+  // with data-dialog-src holds only its title until it first opens, then fetches its form
+  // (with the item version the page holds): the page does not draw forms it may never show.
+  function focusFirst(dialog) {
+    const first = dialog.querySelector("[autofocus], select, textarea, input:not([type=hidden]), button:not([data-dialog-close])");
+    if (first) first.focus();
+  }
+
+  function loadDialog(dialog) {
+    if (dialog.hasAttribute("data-loading")) return;
+    dialog.setAttribute("data-loading", "");
+    const url = new URL(dialog.getAttribute("data-dialog-src"), window.location.href);
+    const version = document.querySelector("input[data-item-version]");
+    if (version) url.searchParams.set("version", version.value);
+    fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then((response) => {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then((html) => {
+        dialog.innerHTML = html;
+        dialog.removeAttribute("data-dialog-src");
+        if (window.htmx) window.htmx.process(dialog);
+        if (dialog.open) focusFirst(dialog);
+      })
+      .catch(() => {
+        const status = dialog.querySelector("[data-dialog-status]");
+        if (status) status.textContent = status.getAttribute("data-failed") || "";
+      })
+      .finally(() => dialog.removeAttribute("data-loading"));
+  }
+
   function openDialog(id) {
     const dialog = document.getElementById(id);
     if (!(dialog instanceof HTMLDialogElement)) return false;
     if (!dialog.open) dialog.showModal();
-    const first = dialog.querySelector("[autofocus], select, textarea, input:not([type=hidden]), button:not([data-dialog-close])");
-    if (first) first.focus();
+    if (dialog.hasAttribute("data-dialog-src")) loadDialog(dialog);
+    else focusFirst(dialog);
     return true;
   }
 
