@@ -1,5 +1,6 @@
 """Issue 6: the journal events and SLA clocks every create writes go in through INSERTs written
-once per process (`serval.core.rawrows.Inserter`) instead of one compiled by the ORM per save.
+once per process (`serval.core.rawrows.Inserter`) instead of one compiled by the ORM per save, and
+a new item's journal is appended without reading its chain head.
 The rows must be the ones `save(force_insert=True)` writes, the instances must end up as saved
 ones, the save signals are sent, and models with a save() of their own are refused."""
 
@@ -156,3 +157,23 @@ def test_an_enqueued_task_row_is_the_one_django_tasks_db_writes(run_after):
     assert row.args_kwargs == {"args": [41], "kwargs": {}}
     assert row.task.run_after == task.run_after  # None stays "no run_after" both ways
     assert row.status == "READY" and ours.status == "READY"
+
+
+def test_a_new_subjects_chain_is_appended_without_reading_its_head(django_assert_num_queries):
+    """`journal.new_subject`: inside it, appends to that subject remember the head instead of
+    reading it (an incident create's three events); other subjects still read theirs."""
+    tenant = f.make_tenant()
+    journal.append(tenant=tenant, subject_type="probe", subject_id=11, verb="v", first=True)
+    with journal.new_subject("probe", 10):
+        with django_assert_num_queries(3):  # three INSERTs, no head read
+            events = [
+                journal.append(tenant=tenant, subject_type="probe", subject_id=10, verb=f"v{i}")
+                for i in range(3)
+            ]
+        with django_assert_num_queries(2):  # another subject: its head read, its INSERT
+            other = journal.append(tenant=tenant, subject_type="probe", subject_id=11, verb="w")
+    assert [e.seq for e in events] == [1, 2, 3] and other.seq == 2
+    assert [e.prev_hash for e in events] == [journal.GENESIS, events[0].hash, events[1].hash]
+    after = journal.append(tenant=tenant, subject_type="probe", subject_id=10, verb="later")
+    assert (after.seq, after.prev_hash) == (4, events[2].hash)  # outside: read from the table
+    assert list(journal.verify("probe", 10)) == [] and list(journal.verify("probe", 11)) == []
