@@ -56,9 +56,7 @@ def test_a_journal_event_row_is_the_one_the_orm_writes():
 def test_appended_chains_verify_and_read_their_head():
     tenant = f.make_tenant()
     events = [
-        journal.append(
-            tenant=tenant, subject_type="probe", subject_id=7, verb="v", data={"i": i}, first=i == 0
-        )
+        journal.append(tenant=tenant, subject_type="probe", subject_id=7, verb="v", data={"i": i})
         for i in range(4)
     ]
     assert [e.seq for e in events] == [1, 2, 3, 4]
@@ -163,7 +161,7 @@ def test_a_new_subjects_chain_is_appended_without_reading_its_head(django_assert
     """`journal.new_subject`: inside it, appends to that subject remember the head instead of
     reading it (an incident create's three events); other subjects still read theirs."""
     tenant = f.make_tenant()
-    journal.append(tenant=tenant, subject_type="probe", subject_id=11, verb="v", first=True)
+    journal.append(tenant=tenant, subject_type="probe", subject_id=11, verb="v")
     with journal.new_subject("probe", 10):
         with django_assert_num_queries(3):  # three INSERTs, no head read
             events = [

@@ -91,19 +91,16 @@ def append(
     data: dict[str, Any] | None = None,
     internal: bool = False,
     at: datetime | None = None,
-    first: bool = False,
 ) -> JournalEvent:
     """Write one event at the head of the subject's chain.
 
-    `first=True` is the creating action saying the subject was inserted in this transaction,
-    so its chain is empty and the head need not be read (the unique (subject, seq) constraint
-    would still refuse a second event 1).
+    The head is read from the table, unless a `new_subject` block for this subject remembers
+    it (the unique (subject, seq) constraint would still refuse a second event of one seq).
     """
-    last = None
     heads, key = _fresh.get(), (subject_type, subject_id)
     if heads is not None and key in heads:
         last = heads[key]
-    elif not first:
+    else:
         with connection.cursor() as cursor:
             cursor.execute(_head_sql(connection.vendor), [subject_type, subject_id])
             last = cursor.fetchone()

@@ -45,7 +45,6 @@ def record(
     actor: User | None,
     data: dict[str, Any] | None = None,
     internal: bool = False,
-    first: bool = False,
 ) -> None:
     event = journal.append(
         tenant=item.tenant_id,
@@ -55,7 +54,6 @@ def record(
         actor=actor,
         data=data,
         internal=internal,
-        first=first,
     )
     __import__("serval.notifications.events").notifications.events.work_item_event(item, event)
 
