@@ -327,13 +327,16 @@ def summary(clocks: Iterable[SlaClock]) -> dict[str, Any]:
 
 
 @cache
-def _summary_sql(vendor: str) -> str:
-    """The summary's UPDATE, written once per process: nearly every write of an item runs it,
-    and compiling the ORM's `update()` cost more than running it (issue 6)."""
+def _summary_statement(vendor: str) -> tuple[str, list[Any]]:
+    """The summary's UPDATE and its fields (to prepare the values), written once per process:
+    nearly every write of an item runs it, and compiling the ORM's `update()` cost more than
+    running it (issue 6)."""
     from serval.work.models import WorkItem
 
+    fields = [WorkItem._meta.get_field(name) for name in SUMMARY_FIELDS]
     sets = ", ".join(f"{column(WorkItem, name)} = %s" for name in SUMMARY_FIELDS)
-    return f"UPDATE {table(WorkItem)} SET {sets} WHERE {column(WorkItem, 'id')} = %s"  # noqa: S608
+    sql = f"UPDATE {table(WorkItem)} SET {sets} WHERE {column(WorkItem, 'id')} = %s"  # noqa: S608
+    return sql, fields
 
 
 def sync_item(item_id: int, clocks: Iterable[SlaClock] | None = None, item: Any = None) -> None:
@@ -342,8 +345,6 @@ def sync_item(item_id: int, clocks: Iterable[SlaClock] | None = None, item: Any 
     `clocks` are all of the item's clocks when the caller has them loaded; otherwise they are
     read. `item`, when given, is the caller's instance: it is compared first and kept current.
     """
-    from serval.work.models import WorkItem
-
     if clocks is None:
         clocks = SlaClock.objects.filter(work_item_id=item_id, stage__in=ACTIVE_STAGES).only(
             "stage", "breach_at", "has_breached", "warned_level"
@@ -351,10 +352,10 @@ def sync_item(item_id: int, clocks: Iterable[SlaClock] | None = None, item: Any 
     values = summary(clocks)
     if item is not None and all(getattr(item, k, None) == v for k, v in values.items()):
         return
-    fields = {f.name: f for f in WorkItem._meta.concrete_fields if f.name in values}
-    params = [fields[name].get_db_prep_save(values[name], connection) for name in SUMMARY_FIELDS]
+    sql, fields = _summary_statement(connection.vendor)
+    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
     with connection.cursor() as cursor:
-        cursor.execute(_summary_sql(connection.vendor), [*params, item_id])
+        cursor.execute(sql, [*params, item_id])
     if item is not None:
         for name, value in values.items():
             setattr(item, name, value)
