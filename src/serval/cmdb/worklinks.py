@@ -38,7 +38,7 @@ from serval.cmdb import impact
 from serval.cmdb.models import CI, ImpactedService, WorkItemCI, WorkItemService
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.core.lookups import id_list_param, id_list_sql
-from serval.core.rawrows import column, table
+from serval.core.rawrows import column, exists_sql, table
 from serval.core.tenancy import reach, reference_visible_in
 from serval.services.models import Service, ServiceKind, ServiceStatus
 
@@ -502,11 +502,7 @@ def impacted(
 def _linked_sql(vendor: str) -> str:
     """Whether an item has impacted services, CI links, service links: one statement written
     once per process (names from the models only)."""
-    probes = (
-        f"EXISTS(SELECT 1 FROM {table(m)} WHERE {column(m, 'work_item')} = %s)"  # noqa: S608
-        for m in (ImpactedService, WorkItemCI, WorkItemService)
-    )
-    return "SELECT " + ", ".join(probes)
+    return exists_sql(*((m, "work_item") for m in (ImpactedService, WorkItemCI, WorkItemService)))
 
 
 def _linked(item_id: int) -> tuple[bool, bool, bool]:
@@ -525,9 +521,9 @@ def card(item: WorkItem, user: User) -> dict[str, Any]:
     A probe says which of the three the item has at all; then, for agents, the impacted rows
     (one query), the linked CIs together with the CIs on their paths (one) and the directly
     linked services (one), each only if there is something to find. Requesters: the impacted
-    rows only. What may
-    be linked is not listed here: the forms ask `suggestions` as the agent types (a tenant's
-    500 services and 200 CIs as pick lists cost every page view ~40 % of its time, issue 6).
+    rows only. What may be linked is not listed here: the forms ask `suggestions` as the agent
+    types (a tenant's 500 services and 200 CIs as pick lists cost every page view ~40 % of its
+    time, issue 6).
     """
     from serval.cmdb.querysets import cis_visible_to
 

@@ -38,6 +38,16 @@ def select_list(model: type[Model], alias: str) -> str:
     return ", ".join(f"{alias}.{column(model, f.name)}" for f in model._meta.concrete_fields)
 
 
+def exists_sql(*checks: tuple[type[Model], str]) -> str:
+    """`SELECT EXISTS(… WHERE col = %s), …`, one flag per (model, field): the probe a page runs
+    to skip queries that could only come back empty (one parameter per check)."""
+    probes = (
+        f"EXISTS(SELECT 1 FROM {table(model)} WHERE {column(model, name)} = %s)"  # noqa: S608
+        for model, name in checks
+    )
+    return "SELECT " + ", ".join(probes)
+
+
 class RowReader:
     """Builds instances of `model` from a slice of a row (its concrete fields, in order)."""
 

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
-from serval.core.rawrows import column, table
+from serval.core.rawrows import exists_sql
 from serval.people.models import User
 from serval.work import actions as work
 from serval.work.models import LinkType, WorkItem, WorkItemLink
@@ -201,12 +201,7 @@ class ShownLink:
 @cache
 def _sides_sql(vendor: str) -> str:
     """Whether an item is the source, the target of any link: written once per process."""
-    probes = (
-        f"EXISTS(SELECT 1 FROM {table(WorkItemLink)}"  # noqa: S608
-        f" WHERE {column(WorkItemLink, side)} = %s)"
-        for side in ("source", "target")
-    )
-    return "SELECT " + ", ".join(probes)
+    return exists_sql((WorkItemLink, "source"), (WorkItemLink, "target"))
 
 
 def _sides(item_id: int) -> dict[str, bool]:
