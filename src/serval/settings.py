@@ -247,6 +247,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = _env_int("SESSION_AGE", 60 * 60 * 12)
+# Django's database sessions (same table and rows), read by a prebuilt statement.
+SESSION_ENGINE = "serval.people.sessions"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

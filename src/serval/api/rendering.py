@@ -10,6 +10,7 @@ whitespace differs (none).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -18,7 +19,24 @@ from ninja.renderers import BaseRenderer
 from ninja.responses import NinjaJSONEncoder
 
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
-_default = NinjaJSONEncoder().default
+_encoder_default = NinjaJSONEncoder().default
+
+
+def _default(o: Any) -> Any:
+    """Django's encoding, with datetimes first and without its chain of isinstance tests.
+
+    A queue page holds ~150 datetimes; through ninja's and Django's `default` they cost about
+    a tenth of the list request (issue 6). The text is Django's: ISO 8601, milliseconds when
+    there are any, `Z` for UTC (tests/api/test_api_json_is_what_django_encoder_wrote.py).
+    """
+    if type(o) is datetime:
+        text = o.isoformat()
+        if o.microsecond:
+            text = text[:23] + text[26:]
+        if text.endswith("+00:00"):
+            text = text[:-6] + "Z"
+        return text
+    return _encoder_default(o)
 
 
 def dumps(data: Any) -> bytes:

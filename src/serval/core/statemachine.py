@@ -60,25 +60,29 @@ class StateMachine:
         self.kind = kind
         self.initial = initial
         self.states = {s.key: s for s in states}
-        self.transitions = list(transitions)
+        self.transitions = tuple(transitions)
         keys = set(self.states)
         assert initial in keys
+        # Each state's transitions, in declaration order: every list row and page asks for
+        # them, and scanning all transitions for each of a page's 50 rows showed up (issue 6).
+        self._outgoing: dict[str, tuple[Transition, ...]] = {}
         for t in self.transitions:
             assert t.source in keys and t.target in keys, t
             assert not self.states[t.source].terminal, t
+            self._outgoing[t.source] = (*self._outgoing.get(t.source, ()), t)
 
     def choices(self) -> list[tuple[str, str]]:
         return [(s.key, s.label) for s in self.states.values()]
 
     def outgoing(self, source: str) -> list[Transition]:
-        return [t for t in self.transitions if t.source == source]
+        return list(self._outgoing.get(source, ()))
 
     def available(self, item: Any, actor: Any) -> list[Transition]:
         """Transitions this actor may fire from the item's current state."""
         role = getattr(actor, "role", None)
         return [
             t
-            for t in self.outgoing(item.state)
+            for t in self._outgoing.get(item.state, ())
             if role in t.roles and not (t.guard and t.guard(item, actor))
         ]
 

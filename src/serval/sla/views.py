@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import connection
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +27,7 @@ from django.views.decorators.http import require_GET
 
 from serval.core.errors import PermissionDenied, StaleVersion, ValidationFailed
 from serval.core.exports import csv_response
+from serval.core.rawrows import RowReader, column, select_list, table
 from serval.core.tenancy import reach
 from serval.people.models import User
 from serval.people.querysets import teams_visible_to
@@ -131,40 +134,63 @@ class ClockGroup:
     older: list[ClockView] = field(default_factory=list)
 
 
-def _spec(clock: SlaClock, cache: dict[Any, calendars.CalendarSpec]) -> calendars.CalendarSpec:
-    """The clock's calendar from prefetched rows (`BusinessCalendar.spec` queries each time)."""
-    calendar = clock.definition.calendar
-    if calendar is None:
-        return calendars.TWENTY_FOUR_SEVEN
-    key = (calendar.pk, clock.time_zone)
-    if key not in cache:
-        closed = list(calendar.closed_dates.all())
-        cache[key] = calendars.CalendarSpec(
-            time_zone=clock.time_zone or calendar.time_zone,
-            week=calendars.week_from_json(calendar.week),
-            country=calendar.country,
-            subdivision=calendar.subdivision,
-            dates=frozenset(c.date for c in closed if not c.yearly),
-            yearly=frozenset((c.date.month, c.date.day) for c in closed if c.yearly),
-        )
-    return cache[key]
+@cache
+def _clocks_sql(vendor: str, *, agent: bool) -> tuple[str, RowReader, RowReader, RowReader]:
+    """An item's clocks with their definitions and calendars, in the card's order: one
+    statement written once per process (per database and audience), and its row readers.
+
+    The queryset it replaces (two joins and a prefetch of the closed dates) cost ~1 ms of
+    compiling on every view of an incident page, more than running it (issue 6); the closed
+    dates now come with the calendar's cached description (`engine.clock_spec`). `vendor`
+    keys the cache (quoting differs); only names from the models' metadata go into the text.
+    """
+    c, d, k = (column(SlaClock, n) for n in ("work_item", "definition", "cycle"))
+    target, name, kind, calendar = (
+        column(SlaDefinition, n) for n in ("target", "name", "type", "calendar")
+    )
+    pk, cal_pk = column(SlaDefinition, "id"), column(BusinessCalendar, "id")
+    sql = (
+        f"SELECT {select_list(SlaClock, 'c')}, {select_list(SlaDefinition, 'd')}, "  # noqa: S608
+        f"{select_list(BusinessCalendar, 'b')} FROM {table(SlaClock)} c "
+        f"JOIN {table(SlaDefinition)} d ON d.{pk} = c.{d} "
+        f"LEFT JOIN {table(BusinessCalendar)} b ON b.{cal_pk} = d.{calendar} "
+        f"WHERE c.{c} = %s{'' if agent else f' AND d.{kind} = %s'} "
+        f"ORDER BY d.{target}, d.{name}, d.{pk}, c.{k} DESC"
+    )
+    return sql, RowReader(SlaClock), RowReader(SlaDefinition), RowReader(BusinessCalendar)
+
+
+def _clocks(item_pk: int, *, agent: bool) -> list[SlaClock]:
+    """The item's clocks, each with its definition and calendar attached (`select_related`'s
+    result); requesters get customer SLAs only (DOMAIN.md §2.5)."""
+    sql, clocks, definitions, calendars_ = _clocks_sql(connection.vendor, agent=agent)
+    params: list[Any] = [item_pk] if agent else [item_pk, AgreementType.SLA]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    out = []
+    start = clocks.width + definitions.width
+    for row in rows:
+        clock = clocks(row)
+        definition = definitions(row, clocks.width)
+        definition.calendar = calendars_(row, start) if row[start] is not None else None
+        clock.definition = definition
+        out.append(clock)
+    return out
 
 
 def clock_groups(item: Any, viewer: User, now: datetime | None = None) -> list[ClockGroup]:
-    """The item's clocks per definition, latest cycle first; two queries whatever the count."""
+    """The item's clocks per definition, latest cycle first; one query whatever the count
+    (and the reference version's read for the calendars, serval.core.refcache)."""
     now = now or timezone.now()
-    qs = (
-        SlaClock.objects.filter(work_item_id=item.pk)
-        .select_related("definition__calendar")
-        .prefetch_related("definition__calendar__closed_dates")
-        .order_by("definition__target", "definition__name", "definition_id", "-cycle")
-    )
-    if not viewer.is_agent:
-        qs = qs.filter(definition__type=AgreementType.SLA)
-    cache: dict[Any, calendars.CalendarSpec] = {}
+    specs: dict[Any, calendars.CalendarSpec] = {}
     groups: dict[int, ClockGroup] = {}
-    for clock in qs:
-        view = ClockView(clock, clock.status(now), engine.figures(clock, now, _spec(clock, cache)))
+    for clock in _clocks(item.pk, agent=viewer.is_agent):
+        key = (clock.definition.calendar_id, clock.time_zone)
+        spec = specs.get(key)
+        if spec is None:
+            spec = specs[key] = engine.clock_spec(clock)
+        view = ClockView(clock, clock.status(now), engine.figures(clock, now, spec))
         group = groups.get(clock.definition_id)
         if group is None:
             groups[clock.definition_id] = ClockGroup(clock.definition, view)

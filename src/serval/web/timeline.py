@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from serval.core.models import JournalEvent
+from serval.core.rawrows import RowReader, column, select_list, table
 from serval.people.models import User
 from serval.web.history import Change, changes
 from serval.work.actions import SUBJECT
@@ -245,23 +248,53 @@ def _changes(raw: dict[str, Any], kind: str = "incident") -> list[Change]:
     return changes(raw, {**FIELD_LABELS, **KIND_LABELS.get(kind, {})})
 
 
+@cache
+def _events_sql(vendor: str, *, agent: bool) -> tuple[str, RowReader, RowReader]:
+    """An item's journal, oldest first, with each event's actor: written once per process
+    (`vendor` keys it; quoting differs), with its row readers. The queryset it replaces cost
+    ~0.4 ms of compiling on every view of an item's page (issue 6). Only names from the
+    models' metadata go into the text."""
+    kind, subject, seq, actor, internal = (
+        column(JournalEvent, n) for n in ("subject_type", "subject_id", "seq", "actor", "internal")
+    )
+    sql = (
+        f"SELECT {select_list(JournalEvent, 'e')}, {select_list(User, 'u')} "  # noqa: S608
+        f"FROM {table(JournalEvent)} e LEFT JOIN {table(User)} u ON u.{column(User, 'id')} = "
+        f"e.{actor} WHERE e.{kind} = %s AND e.{subject} = %s"
+        f"{'' if agent else f' AND NOT e.{internal}'} ORDER BY e.{seq}"
+    )
+    return sql, RowReader(JournalEvent), RowReader(User)
+
+
+def _events(item_pk: int, *, agent: bool) -> list[JournalEvent]:
+    """The item's events with their actors attached (`select_related`'s result); internal
+    notes and system events only for agents."""
+    sql, events, people = _events_sql(connection.vendor, agent=agent)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [SUBJECT, item_pk])
+        rows = cursor.fetchall()
+    out = []
+    for row in rows:
+        event = events(row)
+        event.actor = people(row, events.width) if row[events.width] is not None else None
+        out.append(event)
+    return out
+
+
 def timeline(
     item: WorkItem, viewer: User, *, clock_types: dict[int, str] | None = None
 ) -> list[Entry]:
     """Events oldest first, with attachments resolved in one query.
 
     `clock_types` (clock id → definition type) saves a query when the page has the clocks."""
-    qs = JournalEvent.objects.filter(subject_type=SUBJECT, subject_id=item.pk).select_related(
-        "actor"
-    )
-    if not viewer.is_agent:
-        qs = qs.filter(internal=False)
-    events = list(qs.order_by("seq"))
+    events = _events(item.pk, agent=viewer.is_agent)
     attachment_ids = [e.data.get("attachment") for e in events if e.verb == "attachment" and e.data]
-    attachments = {
-        a.pk: a
-        for a in Attachment.objects.filter(work_item=item, pk__in=[i for i in attachment_ids if i])
-    }
+    attachment_ids = [i for i in attachment_ids if i]
+    attachments = (
+        {a.pk: a for a in Attachment.objects.filter(work_item=item, pk__in=attachment_ids)}
+        if attachment_ids
+        else {}
+    )
     # The journal data of SLA events names the definition but not its type (SLA / OLA / UC).
     clock_ids = [e.data.get("clock") for e in events if e.verb.startswith("sla_") and e.data]
     agreement_of: dict[int, str] = dict(clock_types or {})
