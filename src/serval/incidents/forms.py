@@ -328,14 +328,14 @@ class IncidentForm(FastWidgetsForm):
     ) -> None:
         if item is not None and "initial" not in kwargs:
             kwargs["initial"] = initial_from_item(item)
-        super().__init__(data, **kwargs)
-        self.user = user
-        keep = set(fields or (REQUESTER_FIELDS if not user.is_agent else self.fields))
+        keep = set(fields or (REQUESTER_FIELDS if not user.is_agent else self.base_fields))
         if item is not None:
             keep.add("version")
-        for name in list(self.fields):
-            if name not in keep:
-                del self.fields[name]
+        # Only the kept fields are deep-copied (Django copies every base field per form, and
+        # the incident page builds two of these, for three and for two fields; issue 6).
+        self.base_fields = {n: f for n, f in self.base_fields.items() if n in keep}  # type: ignore[misc]
+        super().__init__(data, **kwargs)
+        self.user = user
         if "assignment_group" in self.fields:
             groups = team_choices(user, str(_("— None —")))
             self.fields["assignment_group"].choices = groups  # type: ignore[attr-defined]
