@@ -16,7 +16,6 @@ from ninja.responses import NinjaJSONEncoder
 
 from serval.api.rendering import dumps
 
-
 _ZONES = [None, UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-3))]
 
 

@@ -48,10 +48,10 @@ def exists_sql(*checks: tuple[type[Model], str]) -> str:
     return "SELECT " + ", ".join(probes)
 
 
-class RowReader:
+class RowReader[M: Model]:
     """Builds instances of `model` from a slice of a row (its concrete fields, in order)."""
 
-    def __init__(self, model: type[Model]) -> None:
+    def __init__(self, model: type[M]) -> None:
         self.model = model
         fields = model._meta.concrete_fields
         self.names = [f.attname for f in fields]
@@ -66,14 +66,14 @@ class RowReader:
             if found:
                 self._converters.append((index, expression, found))
 
-    def __call__(self, row: Sequence[Any], start: int = 0) -> Model:
+    def __call__(self, row: Sequence[Any], start: int = 0) -> M:
         values = list(row[start : start + self.width])
         for index, expression, converters in self._converters:
             value = values[index]
             for convert in converters:
                 value = convert(value, expression, connection)
             values[index] = value
-        return self.model.from_db(connection.alias, self.names, values)
+        return self.model.from_db(connection.alias, self.names, values)  # type: ignore[return-value]
 
 
 class Inserter[M: Model]:

@@ -406,6 +406,7 @@ def list_incidents(request: HttpRequest, filters: Query[IncidentFilters]) -> Htt
         ordering=filters.ordering,
         limit=filters.limit,
         cursor=_clean(filters.cursor, field="cursor"),
+        fetch=api_rows.fetch,
     )
     body = {"items": api_rows.items(cast(list[dict[str, Any]], rows), user), "next": next_link}
     # Rendered by the API's own JSON renderer; see serval.incidents.api_rows for why the list

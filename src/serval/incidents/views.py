@@ -281,11 +281,11 @@ def _page_item(qs: QuerySet[WorkItem]) -> tuple[WorkItem, list[User]] | None:
     by_pk = {person.pk: person for person in people}
     for owner, name, pk in named:
         setattr(owner, name, by_pk[pk])
-    return item, [person for person in people if person.watcher]
+    return item, [person for person in people if person.watcher]  # type: ignore[attr-defined]
 
 
 @cache
-def _people_sql(vendor: str) -> tuple[str, RowReader]:
+def _people_sql(vendor: str) -> tuple[str, RowReader[User]]:
     """The people an item names (one list parameter) and its watchers, each with a `watcher`
     flag: written once per process (`vendor` keys it; quoting differs). The queryset it
     replaces, with its `Exists` annotation, cost ~0.5 ms of compiling on every view of the

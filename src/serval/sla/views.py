@@ -135,7 +135,9 @@ class ClockGroup:
 
 
 @cache
-def _clocks_sql(vendor: str, *, agent: bool) -> tuple[str, RowReader, RowReader, RowReader]:
+def _clocks_sql(
+    vendor: str, *, agent: bool
+) -> tuple[str, RowReader[SlaClock], RowReader[SlaDefinition], RowReader[BusinessCalendar]]:
     """An item's clocks with their definitions and calendars, in the card's order: one
     statement written once per process (per database and audience), and its row readers.
 

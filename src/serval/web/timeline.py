@@ -249,7 +249,9 @@ def _changes(raw: dict[str, Any], kind: str = "incident") -> list[Change]:
 
 
 @cache
-def _events_sql(vendor: str, *, agent: bool) -> tuple[str, RowReader, RowReader]:
+def _events_sql(
+    vendor: str, *, agent: bool
+) -> tuple[str, RowReader[JournalEvent], RowReader[User]]:
     """An item's journal, oldest first, with each event's actor: written once per process
     (`vendor` keys it; quoting differs), with its row readers. The queryset it replaces cost
     ~0.4 ms of compiling on every view of an item's page (issue 6). Only names from the
