@@ -69,11 +69,13 @@ def test_incident_page_queries_are_bounded(world, signed_in, django_assert_num_q
     # item with its group and major-incident detail (also the visibility check), then the
     # people it names together with its watchers; for the side panel and the transition
     # dialogs: teams, the group's members (each read once however many forms show them); the
-    # SLA card: clocks and their calendar's closed dates (the timeline reuses those clocks);
-    # the timeline; attachments; children; the affected CIs & impacted services card
+    # SLA card: the clocks with their definitions and calendars, and the reference version
+    # the calendars' cached descriptions are checked against (the timeline reuses those
+    # clocks); the timeline; one probe saying the item has no attachments and no children
+    # (so neither is read); the affected CIs & impacted services card
     # (serval.cmdb.worklinks.card): one probe, which says this item links nothing, so its
     # three queries are not run (what may be linked is suggested as one types, not read
     # here); the links card's probe, which says it has no links on either side (with some:
     # one query per side that has them, each with its other end); the callers datalist.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         assert client.get(f"/incidents/{inc.number}/").status_code == 200

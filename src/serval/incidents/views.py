@@ -28,7 +28,7 @@ from serval.cmdb import worklinks
 from serval.core.errors import NotFound, PermissionDenied, StaleVersion, ValidationFailed
 from serval.core.exports import csv_response
 from serval.core.lookups import id_list_param, id_list_sql
-from serval.core.rawrows import RowReader, column, select_list, table
+from serval.core.rawrows import RowReader, column, exists_sql, select_list, table
 from serval.incidents import actions, listing
 from serval.incidents.forms import (
     SIDE_FIELDS,
@@ -53,7 +53,7 @@ from serval.web import workitem_views
 from serval.web.models import SavedList, SavedView
 from serval.web.paging import CappedPaginator
 from serval.web.timeline import timeline
-from serval.work.models import Kind, WorkItem
+from serval.work.models import Attachment, Kind, WorkItem
 from serval.work.querysets import access_work_item
 
 PAGE_SIZE = 25
@@ -285,6 +285,21 @@ def _page_item(qs: QuerySet[WorkItem]) -> tuple[WorkItem, list[User]] | None:
 
 
 @cache
+def _probe_sql(vendor: str) -> str:
+    """Whether an item has attachments, children: written once per process (`vendor` keys it)."""
+    return exists_sql((Attachment, "work_item"), (WorkItem, "parent"))
+
+
+def _has_attachments_and_children(item_pk: int) -> tuple[bool, bool]:
+    """Most items have neither, and one probe costs less than compiling the two queries that
+    would find nothing (~0.6 ms of the page, issue 6); visibility is applied by those queries."""
+    with connection.cursor() as cursor:
+        cursor.execute(_probe_sql(connection.vendor), [item_pk, item_pk])
+        files, children = cursor.fetchone()
+    return bool(files), bool(children)
+
+
+@cache
 def _people_sql(vendor: str) -> tuple[str, RowReader[User]]:
     """The people an item names (one list parameter) and its watchers, each with a `watcher`
     flag: written once per process (`vendor` keys it; quoting differs). The queryset it
@@ -336,11 +351,15 @@ def _detail_context(
             # dialogs' forms was ~3.5 ms of every view of the page (issue 6).
             entry["src"] = reverse("incident-transition-form", args=[item.number, t.target])
         transitions.append(entry)
-    attachments = item.attachments.select_related("uploaded_by")
-    if not user.is_agent:
-        attachments = attachments.filter(internal=False)
+    has_attachments, has_children = _has_attachments_and_children(item.pk)
+    attachments: list[Any] = []
+    if has_attachments:
+        files = item.attachments.select_related("uploaded_by")
+        attachments = list(files if user.is_agent else files.filter(internal=False))
     visible = WorkItem.objects.visible_to(user)
-    children = visible.filter(parent=item).only("number", "title", "state", "priority")
+    children: list[Any] = []
+    if has_children:
+        children = list(visible.filter(parent=item).only("number", "title", "state", "priority"))
     parent = visible.filter(pk=item.parent_id).first() if item.parent_id else None
     editable = user.is_agent and (item.active or user.is_admin)
     sla_groups = clock_groups(item, user)
@@ -351,8 +370,8 @@ def _detail_context(
         "transitions": transitions,
         "entries": timeline(item, user, clock_types=_clock_types(sla_groups)),
         "sla_groups": sla_groups,
-        "attachments": list(attachments),
-        "children": list(children),
+        "attachments": attachments,
+        "children": children,
         "parent": parent,
         "watchers": watchers,
         "watching": any(w.pk == user.pk for w in watchers),
