@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
 from django.db.models import Model
 from django.db.models.signals import post_save, pre_save
@@ -46,6 +47,36 @@ def exists_sql(*checks: tuple[type[Model], str]) -> str:
         for model, name in checks
     )
     return "SELECT " + ", ".join(probes)
+
+
+def joined(query: Any) -> dict[str, Any]:
+    """The tables a query uses (its aliases still referenced) and how each is joined (a join's
+    equality leaves out whether it is inner or outer)."""
+    return {
+        alias: (query.alias_map[alias], getattr(query.alias_map[alias], "join_type", None))
+        for alias, uses in query.alias_refcount.items()
+        if uses
+    }
+
+
+def where_clause(query: Any) -> tuple[str, list[Any]] | None:
+    """A query's conditions as the ORM compiles them (`("", [])` for none), or None when it
+    can match nothing (an empty `__in`, `.none()`).
+
+    For a hand-written statement over the query's own tables, with the table names as their
+    aliases (as the ORM writes them): the columns, joins and ordering, which never vary, are
+    written once, and only the conditions — visibility among them, still decided by the one
+    queryset rule (DESIGN.md rule 2) — are compiled per request. Callers check `joined()`
+    first: a condition through a relation needs a join their statement does not have.
+    """
+    compiler = query.get_compiler(connection=connection)
+    try:
+        where, params = compiler.compile(query.where)
+    except EmptyResultSet:
+        return None
+    except FullResultSet:
+        return "", []
+    return where, list(params)
 
 
 class RowReader[M: Model]:

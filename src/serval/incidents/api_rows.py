@@ -19,14 +19,13 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
 from django.db.models import Model
 
 from serval.cmdb import worklinks
 from serval.core.lookups import id_list_param, id_list_sql
 from serval.core.models import Tenant
-from serval.core.rawrows import column, table
+from serval.core.rawrows import column, joined, table, where_clause
 from serval.incidents import states as S
 from serval.people.models import Organization, Team, User
 from serval.work.models import WorkItem
@@ -79,16 +78,6 @@ def _statement_parts(vendor: str, order_by: tuple[Any, ...]) -> tuple[str, str, 
     return head, order, [(index, pair[0], pair[1]) for index, pair in converters]
 
 
-def _joined(query: Any) -> dict[str, Any]:
-    """The tables a query uses (its aliases still referenced) and how each is joined (a join's
-    equality leaves out whether it is inner or outer)."""
-    return {
-        alias: (query.alias_map[alias], getattr(query.alias_map[alias], "join_type", None))
-        for alias, uses in query.alias_refcount.items()
-        if uses
-    }
-
-
 def fetch(qs: WorkItemQuerySet, count: int) -> list[dict[str, Any]]:
     """The first `count` rows of a `rows_of()` queryset as `list(qs[:count])` returns them,
     with only its conditions compiled.
@@ -103,7 +92,7 @@ def fetch(qs: WorkItemQuerySet, count: int) -> list[dict[str, Any]]:
     """
     query = qs.query
     if (
-        _joined(query) != _joined(rows_of().query)  # the same tables, joined the same way
+        joined(query) != joined(rows_of().query)  # the same tables, joined the same way
         or query.distinct
         or query.extra_select
         or query.annotation_select
@@ -111,13 +100,10 @@ def fetch(qs: WorkItemQuerySet, count: int) -> list[dict[str, Any]]:
     ):
         return list(qs[:count])  # type: ignore[arg-type]  # a values() queryset: dicts
     head, order, converters = _statement_parts(connection.vendor, tuple(query.order_by))
-    compiler = query.get_compiler(connection=connection)
-    try:
-        where, params = compiler.compile(query.where)
-    except EmptyResultSet:
+    conditions = where_clause(query)
+    if conditions is None:
         return []
-    except FullResultSet:
-        where, params = "", []
+    where, params = conditions
     condition = f" WHERE {where}" if where else ""
     sql = f"{head}{condition} ORDER BY {order} LIMIT {int(count)}"
     with connection.cursor() as cursor:

@@ -28,7 +28,15 @@ from serval.cmdb import worklinks
 from serval.core.errors import NotFound, PermissionDenied, StaleVersion, ValidationFailed
 from serval.core.exports import csv_response
 from serval.core.lookups import id_list_param, id_list_sql
-from serval.core.rawrows import RowReader, column, exists_sql, select_list, table
+from serval.core.rawrows import (
+    RowReader,
+    column,
+    exists_sql,
+    joined,
+    select_list,
+    table,
+    where_clause,
+)
 from serval.incidents import actions, listing
 from serval.incidents.forms import (
     SIDE_FIELDS,
@@ -46,7 +54,7 @@ from serval.incidents.forms import (
 )
 from serval.incidents.models import IncidentDetail, MajorState
 from serval.incidents.states import INCIDENT, OPEN_STATES
-from serval.people.models import User
+from serval.people.models import Team, User
 from serval.people.querysets import teams_visible_to
 from serval.sla.views import clock_groups
 from serval.web import workitem_views
@@ -254,6 +262,56 @@ _ITEM_PEOPLE = ("caller", "assignee", "opened_by", "resolved_by")
 _DETAIL_PEOPLE = ("major_proposed_by", "major_manager")
 
 
+@cache
+def _item_sql(
+    vendor: str,
+) -> tuple[str, RowReader[WorkItem], RowReader[Team], RowReader[IncidentDetail]]:
+    """`SELECT` the item, its group and its incident detail, up to the WHERE clause: written
+    once per process (`vendor` keys it). The table names are the aliases, as in the ORM's
+    conditions that follow it. Only names from the models' metadata go into the text."""
+    item, team, detail = table(WorkItem), table(Team), table(IncidentDetail)
+    return (
+        f"SELECT {select_list(WorkItem, item)}, {select_list(Team, team)}, "  # noqa: S608
+        f"{select_list(IncidentDetail, detail)} FROM {item} "
+        f"LEFT JOIN {team} ON {team}.{column(Team, 'id')} = "
+        f"{item}.{column(WorkItem, 'assignment_group')} "
+        f"LEFT JOIN {detail} ON {detail}.{column(IncidentDetail, 'work_item')} = "
+        f"{item}.{column(WorkItem, 'id')}",
+        RowReader(WorkItem),
+        RowReader(Team),
+        RowReader(IncidentDetail),
+    )
+
+
+def _read_item(qs: QuerySet[WorkItem]) -> WorkItem | None:
+    """`qs.select_related("assignment_group", "incident").order_by().first()`, with only the
+    conditions of `qs` (visibility among them) compiled by the ORM: compiling the whole
+    three-table statement cost ~0.4 ms of every view of the page (issue 6)."""
+    if set(joined(qs.query)) != {WorkItem._meta.db_table}:
+        rows = list(qs.select_related(*_PAGE_RELATED).order_by()[:1])
+        return rows[0] if rows else None
+    conditions = where_clause(qs.query)
+    if conditions is None:
+        return None
+    where, params = conditions
+    head, items, teams, details = _item_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{head}{f' WHERE {where}' if where else ''} LIMIT 1", params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    item = items(row)
+    team_at, detail_at = items.width, items.width + teams.width
+    item.assignment_group = teams(row, team_at) if row[team_at] is not None else None
+    detail = details(row, detail_at) if row[detail_at] is not None else None
+    # What select_related leaves: the detail cached on the item (None: "has no detail"), and
+    # the item on its detail.
+    WorkItem.incident.related.set_cached_value(item, detail)  # type: ignore[attr-defined]
+    if detail is not None:
+        IncidentDetail.work_item.field.set_cached_value(detail, item)
+    return item
+
+
 def _page_item(qs: QuerySet[WorkItem]) -> tuple[WorkItem, list[User]] | None:
     """The item with what its page shows, and its watchers, in two queries.
 
@@ -264,10 +322,10 @@ def _page_item(qs: QuerySet[WorkItem]) -> tuple[WorkItem, list[User]] | None:
 
     Unordered on purpose (`qs` names one item): `.first()` would order by pk, and Django then
     hashes every joined column to match the ordering against the select."""
-    rows = list(qs.select_related(*_PAGE_RELATED).order_by()[:1])
-    if not rows:
+    found = _read_item(qs)
+    if found is None:
         return None
-    item = rows[0]
+    item = found
     detail = getattr(item, "incident", None)
     # (row, field, user id) of every person the item and its detail name.
     named = [
