@@ -249,6 +249,12 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = _env_int("SESSION_AGE", 60 * 60 * 12)
 # Django's database sessions (same table and rows), read by a prebuilt statement.
 SESSION_ENGINE = "serval.people.sessions"
+# Sign-in and the signed-in user through Serval's backend (Django's, with a prebuilt read);
+# Django's stays listed so sessions from before the switch stay valid (serval.people.backends).
+AUTHENTICATION_BACKENDS = [
+    "serval.people.backends.Backend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
