@@ -315,7 +315,7 @@ def _respond(
     else:
         row = WorkItem.objects.filter(pk=item.pk).values(*api_rows.COLUMNS).get()
     response["ETag"] = etag(row["id"], row["version"])
-    return api_rows.items([row], actor(request))[0]
+    return api_rows.items([row], actor(request), linked=detail is None)[0]
 
 
 def _user_filter(request: HttpRequest, value: str, *, field: str) -> dict[str, Any]:

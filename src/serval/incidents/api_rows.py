@@ -189,8 +189,11 @@ def _lookups(wanted: dict[str, set[Any]]) -> dict[str, dict[int, tuple[Any, ...]
     return found
 
 
-def items(rows: list[dict[str, Any]], user: User) -> list[dict[str, Any]]:
-    """`incident_out` for a page of values() rows (COLUMNS), without model instances."""
+def items(rows: list[dict[str, Any]], user: User, *, linked: bool = True) -> list[dict[str, Any]]:
+    """`incident_out` for a page of values() rows (COLUMNS), without model instances.
+
+    `linked=False`: the items can have no impacted services yet (just created: a create links
+    no CI or service), so they are not looked up."""
     if not rows:
         return []
     ids = [r["id"] for r in rows]
@@ -208,7 +211,7 @@ def items(rows: list[dict[str, Any]], user: User) -> list[dict[str, Any]]:
         for pk, (name, first, last) in found["user"].items()
     }
     teams, orgs, tenants, parents = (found[k] for k in ("team", "org", "tenant", "parent"))
-    impacts = worklinks.impacted_by_item(ids, user)
+    impacts = worklinks.impacted_by_item(ids, user) if linked else {}
     transitions: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     agent = user.is_agent
     out = []
