@@ -14,11 +14,13 @@ from django.core import signing
 from django.utils import timezone
 
 from serval.api.paging import SALT
+from serval.cmdb import worklinks
 from serval.incidents import api_rows
 from serval.incidents.api import ORDERINGS
 from serval.work.models import WorkItem
 from tests import factories as f
 from tests.api.conftest import Api
+from tests.cmdb import incident_estate
 
 
 def _first_difference(ours: list[dict], theirs: list[dict]) -> object:
@@ -56,10 +58,14 @@ def _pages(api: Api, url: str) -> list[dict]:
     return out
 
 
+class _Items(list):
+    estate: object
+
+
 @pytest.fixture
 def items(world):
     rng = random.Random(11)
-    made = []
+    made = _Items()
     for n in range(14):
         author = (
             world.requester
@@ -87,6 +93,11 @@ def items(world):
     )
     WorkItem.objects.filter(pk__in=[i.pk for i in made[6:9]]).update(sla_next_breach_at=None)
     WorkItem.objects.filter(pk=made[9].pk).update(state="resolved")
+    # Impacted services, through a CI that runs a service (the `impacted_service=` filter).
+    estate = incident_estate.build(world)
+    for item in made[2:12:3]:
+        worklinks.link_ci(actor=world.agent, item=item, ci=estate.app)
+    made.estate = estate
     return made
 
 
@@ -111,6 +122,7 @@ def test_every_combination_answers_as_the_orm_did(world, items, monkeypatch):
         "q=printer",
         f"q={items[3].number}",
         "service=nothing",
+        f"impacted_service={items.estate.erp.pk}",  # an EXISTS subquery on the item
     ]
     checked = 0
     for user in callers:

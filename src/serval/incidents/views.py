@@ -322,10 +322,9 @@ def _page_item(qs: QuerySet[WorkItem]) -> tuple[WorkItem, list[User]] | None:
 
     Unordered on purpose (`qs` names one item): `.first()` would order by pk, and Django then
     hashes every joined column to match the ordering against the select."""
-    found = _read_item(qs)
-    if found is None:
+    item = _read_item(qs)
+    if item is None:
         return None
-    item = found
     detail = getattr(item, "incident", None)
     # (row, field, user id) of every person the item and its detail name.
     named = [
