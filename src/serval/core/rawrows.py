@@ -49,6 +49,21 @@ def exists_sql(*checks: tuple[type[Model], str]) -> str:
     return "SELECT " + ", ".join(probes)
 
 
+def one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
+    """The first row of a hand-written statement on the default connection, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else tuple(row)
+
+
+def rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Every row of a hand-written statement on the default connection."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
 def joined(query: Any) -> dict[str, Any]:
     """The tables a query uses (its aliases still referenced) and how each is joined (a join's
     equality leaves out whether it is inner or outer)."""

@@ -23,6 +23,7 @@ from django.db import connection
 from django.db.models import Model
 
 from serval.cmdb import worklinks
+from serval.core import rawrows
 from serval.core.lookups import id_list_param, id_list_sql
 from serval.core.models import Tenant
 from serval.core.rawrows import column, joined, table, where_clause
@@ -106,11 +107,8 @@ def fetch(qs: WorkItemQuerySet, count: int) -> list[dict[str, Any]]:
     where, params = conditions
     condition = f" WHERE {where}" if where else ""
     sql = f"{head}{condition} ORDER BY {order} LIMIT {int(count)}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
     out = []
-    for row in rows:
+    for row in rawrows.rows(sql, params):
         values = list(row)
         for index, functions, expression in converters:
             value = values[index]

@@ -25,6 +25,7 @@ from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
 from serval.cmdb import worklinks
+from serval.core import rawrows
 from serval.core.errors import NotFound, PermissionDenied, StaleVersion, ValidationFailed
 from serval.core.exports import csv_response
 from serval.core.lookups import id_list_param, id_list_sql
@@ -295,9 +296,7 @@ def _read_item(qs: QuerySet[WorkItem]) -> WorkItem | None:
         return None
     where, params = conditions
     head, items, teams, details = _item_sql(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{head}{f' WHERE {where}' if where else ''} LIMIT 1", params)
-        row = cursor.fetchone()
+    row = rawrows.one(f"{head}{f' WHERE {where}' if where else ''} LIMIT 1", params)
     if row is None:
         return None
     item = items(row)
@@ -350,9 +349,7 @@ def _probe_sql(vendor: str) -> str:
 def _has_attachments_and_children(item_pk: int) -> tuple[bool, bool]:
     """Most items have neither, and one probe costs less than compiling the two queries that
     would find nothing (~0.6 ms of the page, issue 6); visibility is applied by those queries."""
-    with connection.cursor() as cursor:
-        cursor.execute(_probe_sql(connection.vendor), [item_pk, item_pk])
-        files, children = cursor.fetchone()
+    files, children = rawrows.one(_probe_sql(connection.vendor), [item_pk, item_pk]) or (0, 0)
     return bool(files), bool(children)
 
 
@@ -376,11 +373,8 @@ def _people_sql(vendor: str) -> tuple[str, RowReader[User]]:
 def _people(item_pk: int, named: set[int]) -> list[User]:
     """`named` people and the item's watchers; `person.watcher` tells which watch it."""
     sql, reader = _people_sql(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [item_pk, id_list_param(named, connection.vendor), item_pk])
-        rows = cursor.fetchall()
     people = []
-    for row in rows:
+    for row in rawrows.rows(sql, [item_pk, id_list_param(named, connection.vendor), item_pk]):
         person = reader(row)
         person.watcher = bool(row[reader.width])  # type: ignore[attr-defined]
         people.append(person)

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest
 
+from serval.core import rawrows
 from serval.core.rawrows import RowReader, column, select_list, table
 from serval.people.models import User
 
@@ -56,9 +57,7 @@ class Backend(ModelBackend):
         if not 0 < pk < 2**63:  # a key no row can have (and too large for the driver)
             return None
         sql, reader = _user_sql(connection.vendor)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [pk])
-            row = cursor.fetchone()
+        row = rawrows.one(sql, [pk])
         if row is None:
             return None
         user = reader(row)

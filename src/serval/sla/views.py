@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from serval.core import rawrows
 from serval.core.errors import PermissionDenied, StaleVersion, ValidationFailed
 from serval.core.exports import csv_response
 from serval.core.rawrows import RowReader, column, select_list, table
@@ -167,12 +168,9 @@ def _clocks(item_pk: int, *, agent: bool) -> list[SlaClock]:
     result); requesters get customer SLAs only (DOMAIN.md §2.5)."""
     sql, clocks, definitions, calendars_ = _clocks_sql(connection.vendor, agent=agent)
     params: list[Any] = [item_pk] if agent else [item_pk, AgreementType.SLA]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
     out = []
     start = clocks.width + definitions.width
-    for row in rows:
+    for row in rawrows.rows(sql, params):
         clock = clocks(row)
         definition = definitions(row, clocks.width)
         definition.calendar = calendars_(row, start) if row[start] is not None else None

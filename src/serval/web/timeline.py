@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
+from serval.core import rawrows
 from serval.core.models import JournalEvent
 from serval.core.rawrows import RowReader, column, select_list, table
 from serval.people.models import User
@@ -272,11 +273,8 @@ def _events(item_pk: int, *, agent: bool) -> list[JournalEvent]:
     """The item's events with their actors attached (`select_related`'s result); internal
     notes and system events only for agents."""
     sql, events, people = _events_sql(connection.vendor, agent=agent)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [SUBJECT, item_pk])
-        rows = cursor.fetchall()
     out = []
-    for row in rows:
+    for row in rawrows.rows(sql, [SUBJECT, item_pk]):
         event = events(row)
         event.actor = people(row, events.width) if row[events.width] is not None else None
         out.append(event)

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 
-from serval.core import errors, journal
+from serval.core import errors, journal, rawrows
 from serval.core.errors import NotFound, PermissionDenied, ValidationFailed
 from serval.core.models import Tenant
 from serval.core.rawrows import RowReader, column, select_list, table
@@ -98,9 +98,7 @@ def _team_statement(vendor: str) -> tuple[str, RowReader, RowReader]:
 def _team(pk: int) -> Team | None:
     """`Team.objects.select_related("tenant").filter(pk=pk).first()`, by the prebuilt statement."""
     sql, read_team, read_tenant = _team_statement(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
-        row = cursor.fetchone()
+    row = rawrows.one(sql, [pk])
     if row is None:
         return None
     team = read_team(row)
