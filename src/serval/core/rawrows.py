@@ -94,6 +94,25 @@ def where_clause(query: Any) -> tuple[str, list[Any]] | None:
     return where, list(params)
 
 
+def rows_where(qs: Any, head: str, tail: str = "") -> list[tuple[Any, ...]] | None:
+    """The rows of `head WHERE <the conditions of qs> tail`, or None when `qs` reads more than
+    its model's own table (the caller then runs the queryset itself).
+
+    For small hot lists of plain columns (ids, names): `head` is the prebuilt `SELECT … FROM
+    <table>` with the table's name as its alias, `tail` its `ORDER BY` / `LIMIT`; only the
+    conditions, visibility among them, are compiled by the ORM (`where_clause`). Values come
+    back as the driver gives them, so keep to columns that need no conversion (numbers, text).
+    """
+    query = qs.query
+    if set(joined(query)) != {query.model._meta.db_table} or query.annotation_select:
+        return None
+    conditions = where_clause(query)
+    if conditions is None:
+        return []
+    where, params = conditions
+    return rows(f"{head}{f' WHERE {where}' if where else ''} {tail}".rstrip(), params)
+
+
 class RowReader[M: Model]:
     """Builds instances of `model` from a slice of a row (its concrete fields, in order)."""
 
