@@ -71,6 +71,7 @@ def _choice_sql(vendor: str) -> dict[str, str]:
     t_id, t_name = (f"{team}.{column(Team, n)}" for n in ("id", "name"))
     u = {n: f"{user}.{column(User, n)}" for n in ("id", "username", "first_name", "last_name")}
     through = Team.members.through
+    roles = ", ".join(["%s"] * len(AGENT_ROLES))
     return {
         "teams": f"SELECT {t_id}, {t_name} FROM {team}",  # noqa: S608
         "teams_order": f"ORDER BY {t_name}",
@@ -78,7 +79,7 @@ def _choice_sql(vendor: str) -> dict[str, str]:
             f"SELECT {u['id']}, {u['username']}, {u['first_name']}, {u['last_name']} "  # noqa: S608
             f"FROM {user} JOIN {members} ON {members}.{column(through, 'user')} = {u['id']} "
             f"WHERE {members}.{column(through, 'team')} = %s AND {user}.{column(User, 'is_active')}"
-            f" = %s AND {user}.{column(User, 'role')} IN (%s, %s, %s) "
+            f" = %s AND {user}.{column(User, 'role')} IN ({roles}) "
             f"ORDER BY {u['first_name']}, {u['last_name']}, {u['username']}"
         ),
         "callers": f"SELECT {u['username']}, {u['first_name']}, {u['last_name']} FROM {user}",  # noqa: S608
