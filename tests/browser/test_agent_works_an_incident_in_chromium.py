@@ -84,6 +84,17 @@ def test_agent_creates_assigns_comments_and_resolves(live_server):
             expect(timeline).to_contain_text("Assignment group")
             expect(timeline).to_contain_text("Alice Novak")
 
+            # Edit the title: its form is fetched as "Edit" is first clicked (the page holds an
+            # empty form), then has the focus and the current title.
+            text = page.locator("#text-edit")
+            expect(text.locator('[name="title"]')).to_have_count(0)
+            page.locator('[data-toggle-hidden="text-edit"]').click()
+            expect(text.get_by_label("Title")).to_be_focused()
+            expect(text.get_by_label("Title")).to_have_value("Payroll export fails")
+            text.get_by_label("Title").fill("Payroll export fails at 80 %")
+            text.get_by_role("button", name="Save").click()
+            expect(page.locator("h1.incident-title")).to_have_text("Payroll export fails at 80 %")
+
             # Comment: "r" focuses the composer; htmx swaps in the new timeline.
             page.locator("body").click(position={"x": 5, "y": 300})
             page.keyboard.press("r")
@@ -113,7 +124,7 @@ def test_agent_creates_assigns_comments_and_resolves(live_server):
             )
             # SLA clock events (sla_started, sla_met, ...) interleave; the work steps keep order.
             work_verbs = [v for v in verbs if not v.startswith("sla_")]
-            assert work_verbs == ["created", "updated", "comment", "transition"], verbs
+            assert work_verbs == ["created", "updated", "updated", "comment", "transition"], verbs
             page.screenshot(path=str(ARTIFACTS / "incident-resolved.png"), full_page=True)
 
             # The list shows it under "any state"; the shortcuts dialog opens with "?".

@@ -57,6 +57,11 @@ urlpatterns = [
         incidents.incident_transition_form,
         name="incident-transition-form",
     ),
+    path(
+        "incidents/<str:number>/text/form",
+        incidents.incident_text_form,
+        name="incident-text-form",
+    ),
     path("incidents/<str:number>/comment", incidents.incident_comment, name="incident-comment"),
     path("incidents/<str:number>/attach", incidents.incident_attach, name="incident-attach"),
     path("incidents/<str:number>/watch", incidents.incident_watch, name="incident-watch"),

@@ -129,6 +129,41 @@ import "./calendar.js";
       .finally(() => dialog.removeAttribute("data-loading"));
   }
 
+  // A panel with data-fill-src (a form a page does not draw until it is wanted) is filled
+  // with the HTML at that URL the first time it is shown, in place of its [data-fill-status]
+  // line, with the item version the page holds.
+  function focusField(panel) {
+    const field = panel.querySelector("input:not([type=hidden]), textarea, select");
+    if (field) field.focus();
+  }
+
+  function fillPanel(panel) {
+    if (panel.hasAttribute("data-loading")) return;
+    panel.setAttribute("data-loading", "");
+    const url = new URL(panel.getAttribute("data-fill-src"), window.location.href);
+    const version = document.querySelector("input[data-item-version]");
+    if (version) url.searchParams.set("version", version.value);
+    const status = panel.querySelector("[data-fill-status]");
+    fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then((response) => {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then((html) => {
+        const holder = document.createElement("div");
+        holder.innerHTML = html;
+        if (status) status.replaceWith(...holder.childNodes);
+        else panel.append(...holder.childNodes);
+        panel.removeAttribute("data-fill-src");
+        if (window.htmx) window.htmx.process(panel);
+        if (!panel.hidden) focusField(panel);
+      })
+      .catch(() => {
+        if (status) status.textContent = status.getAttribute("data-failed") || "";
+      })
+      .finally(() => panel.removeAttribute("data-loading"));
+  }
+
   function openDialog(id) {
     const dialog = document.getElementById(id);
     if (!(dialog instanceof HTMLDialogElement)) return false;
@@ -164,10 +199,8 @@ import "./calendar.js";
       if (panel) {
         panel.hidden = !panel.hidden;
         toggler.setAttribute("aria-expanded", String(!panel.hidden));
-        if (!panel.hidden) {
-          const field = panel.querySelector("input:not([type=hidden]), textarea, select");
-          if (field) field.focus();
-        }
+        if (!panel.hidden && panel.hasAttribute("data-fill-src")) fillPanel(panel);
+        else if (!panel.hidden) focusField(panel);
       }
       return;
     }
