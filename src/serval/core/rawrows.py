@@ -74,15 +74,22 @@ def joined(query: Any) -> dict[str, Any]:
     }
 
 
-def where_clause(query: Any) -> tuple[str, list[Any]] | None:
-    """A query's conditions as the ORM compiles them (`("", [])` for none), or None when it
-    can match nothing (an empty `__in`, `.none()`).
+def own_table_only(query: Any) -> bool:
+    """Whether a query reads nothing but its model's own table (no join, no annotation): the
+    shape a hand-written `SELECT … FROM <table>` with the ORM's conditions can stand for."""
+    return set(joined(query)) == {query.model._meta.db_table} and not query.annotation_select
+
+
+def with_conditions(query: Any, head: str, tail: str = "") -> tuple[str, list[Any]] | None:
+    """`head WHERE <the query's conditions, as the ORM compiles them> tail` and its parameters,
+    or None when the query can match nothing (an empty `__in`, `.none()`).
 
     For a hand-written statement over the query's own tables, with the table names as their
     aliases (as the ORM writes them): the columns, joins and ordering, which never vary, are
     written once, and only the conditions — visibility among them, still decided by the one
-    queryset rule (DESIGN.md rule 2) — are compiled per request. Callers check `joined()`
-    first: a condition through a relation needs a join their statement does not have.
+    queryset rule (DESIGN.md rule 2) — are compiled per request. Callers check the query's
+    tables first (`own_table_only`, `joined`): a condition through a relation needs a join
+    their statement does not have.
     """
     compiler = query.get_compiler(connection=connection)
     try:
@@ -90,8 +97,8 @@ def where_clause(query: Any) -> tuple[str, list[Any]] | None:
     except EmptyResultSet:
         return None
     except FullResultSet:
-        return "", []
-    return where, list(params)
+        where, params = "", []
+    return f"{head}{f' WHERE {where}' if where else ''} {tail}".rstrip(), list(params)
 
 
 def rows_where(qs: Any, head: str, tail: str = "") -> list[tuple[Any, ...]] | None:
@@ -100,17 +107,14 @@ def rows_where(qs: Any, head: str, tail: str = "") -> list[tuple[Any, ...]] | No
 
     For small hot lists of plain columns (ids, names): `head` is the prebuilt `SELECT … FROM
     <table>` with the table's name as its alias, `tail` its `ORDER BY` / `LIMIT`; only the
-    conditions, visibility among them, are compiled by the ORM (`where_clause`). Values come
-    back as the driver gives them, so keep to columns that need no conversion (numbers, text).
+    conditions, visibility among them, are compiled by the ORM (`with_conditions`). Values
+    come back as the driver gives them, so keep to columns that need no conversion (numbers,
+    text).
     """
-    query = qs.query
-    if set(joined(query)) != {query.model._meta.db_table} or query.annotation_select:
+    if not own_table_only(qs.query):
         return None
-    conditions = where_clause(query)
-    if conditions is None:
-        return []
-    where, params = conditions
-    return rows(f"{head}{f' WHERE {where}' if where else ''} {tail}".rstrip(), params)
+    statement = with_conditions(qs.query, head, tail)
+    return [] if statement is None else rows(*statement)
 
 
 class RowReader[M: Model]:

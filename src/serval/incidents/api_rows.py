@@ -26,7 +26,7 @@ from serval.cmdb import worklinks
 from serval.core import rawrows
 from serval.core.lookups import id_list_param, id_list_sql
 from serval.core.models import Tenant
-from serval.core.rawrows import column, joined, table, where_clause
+from serval.core.rawrows import column, joined, table, with_conditions
 from serval.incidents import states as S
 from serval.people.models import Organization, Team, User
 from serval.work.models import WorkItem
@@ -101,14 +101,11 @@ def fetch(qs: WorkItemQuerySet, count: int) -> list[dict[str, Any]]:
     ):
         return list(qs[:count])  # type: ignore[arg-type]  # a values() queryset: dicts
     head, order, converters = _statement_parts(connection.vendor, tuple(query.order_by))
-    conditions = where_clause(query)
-    if conditions is None:
+    statement = with_conditions(query, head, f"ORDER BY {order} LIMIT {int(count)}")
+    if statement is None:
         return []
-    where, params = conditions
-    condition = f" WHERE {where}" if where else ""
-    sql = f"{head}{condition} ORDER BY {order} LIMIT {int(count)}"
     out = []
-    for row in rawrows.rows(sql, params):
+    for row in rawrows.rows(*statement):
         values = list(row)
         for index, functions, expression in converters:
             value = values[index]

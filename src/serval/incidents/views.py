@@ -33,10 +33,10 @@ from serval.core.rawrows import (
     RowReader,
     column,
     exists_sql,
-    joined,
+    own_table_only,
     select_list,
     table,
-    where_clause,
+    with_conditions,
 )
 from serval.incidents import actions, listing
 from serval.incidents.forms import (
@@ -86,6 +86,14 @@ def _incident(request: HttpRequest, number: str) -> WorkItem:
         return access_work_item(_user(request), number, kind=Kind.INCIDENT)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
+
+
+def _held_version(request: HttpRequest, item: WorkItem) -> int:
+    """The item version the page holds (`?version=`, sent by app.js when it fetches a form the
+    page did not draw), so a form fetched later is still refused as stale if the item changed
+    since the page was drawn; anything but a plain number is the item's own version."""
+    raw = request.GET.get("version", "")
+    return int(raw) if raw.isascii() and raw.isdecimal() and len(raw) < 10 else item.version
 
 
 def _version_header(response: HttpResponse, item: WorkItem) -> HttpResponse:
@@ -288,15 +296,12 @@ def _read_item(qs: QuerySet[WorkItem]) -> WorkItem | None:
     """`qs.select_related("assignment_group", "incident").order_by().first()`, with only the
     conditions of `qs` (visibility among them) compiled by the ORM: compiling the whole
     three-table statement cost ~0.4 ms of every view of the page (issue 6)."""
-    if set(joined(qs.query)) != {WorkItem._meta.db_table}:
+    if not own_table_only(qs.query):
         rows = list(qs.select_related(*_PAGE_RELATED).order_by()[:1])
         return rows[0] if rows else None
-    conditions = where_clause(qs.query)
-    if conditions is None:
-        return None
-    where, params = conditions
     head, items, teams, details = _item_sql(connection.vendor)
-    row = rawrows.one(f"{head}{f' WHERE {where}' if where else ''} LIMIT 1", params)
+    statement = with_conditions(qs.query, head, "LIMIT 1")
+    row = None if statement is None else rawrows.one(*statement)
     if row is None:
         return None
     item = items(row)
@@ -551,8 +556,7 @@ def incident_transition_form(request: HttpRequest, number: str, target: str) -> 
     transition = next((t for t in INCIDENT.available(item, user) if t.target == target), None)
     if transition is None or not transition.requires:
         raise Http404("No such step from here.")
-    raw = request.GET.get("version", "")
-    version = int(raw) if raw.isascii() and raw.isdecimal() and len(raw) < 10 else item.version
+    version = _held_version(request, item)
     entry = {
         "t": transition,
         "dialog": f"dlg-transition-{target}",
@@ -591,8 +595,7 @@ def incident_text_form(request: HttpRequest, number: str) -> HttpResponse:
     item = _incident(request, number)
     if not (user.is_agent and (item.active or user.is_admin)):
         raise Http404("Not editable.")
-    raw = request.GET.get("version", "")
-    version = int(raw) if raw.isascii() and raw.isdecimal() and len(raw) < 10 else item.version
+    version = _held_version(request, item)
     form = IncidentForm(user=user, item=item, fields=TEXT_FIELDS, auto_id="text-%s")
     form.initial["version"] = version
     return render(request, "incidents/_text_form.html", {"text_form": form})
