@@ -105,63 +105,59 @@ import "./calendar.js";
     if (first) first.focus();
   }
 
-  function loadDialog(dialog) {
-    if (dialog.hasAttribute("data-loading")) return;
-    dialog.setAttribute("data-loading", "");
-    const url = new URL(dialog.getAttribute("data-dialog-src"), window.location.href);
+  // Fetches the HTML at the URL in `element`'s `attr`, once, with the item version the page
+  // holds; `place(html, status)` puts it in. On failure the element's `statusSelector` line
+  // says so (its data-failed text). Resolves true once the HTML is in.
+  function fetchInto(element, attr, statusSelector, place) {
+    if (element.hasAttribute("data-loading")) return Promise.resolve(false);
+    element.setAttribute("data-loading", "");
+    const url = new URL(element.getAttribute(attr), window.location.href);
     const version = document.querySelector("input[data-item-version]");
     if (version) url.searchParams.set("version", version.value);
-    fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+    const status = element.querySelector(statusSelector);
+    return fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
       .then((response) => {
         if (!response.ok) throw new Error(String(response.status));
         return response.text();
       })
       .then((html) => {
-        dialog.innerHTML = html;
-        dialog.removeAttribute("data-dialog-src");
-        if (window.htmx) window.htmx.process(dialog);
-        if (dialog.open) focusFirst(dialog);
+        place(html, status);
+        element.removeAttribute(attr);
+        if (window.htmx) window.htmx.process(element);
+        return true;
       })
       .catch(() => {
-        const status = dialog.querySelector("[data-dialog-status]");
         if (status) status.textContent = status.getAttribute("data-failed") || "";
+        return false;
       })
-      .finally(() => dialog.removeAttribute("data-loading"));
+      .finally(() => element.removeAttribute("data-loading"));
+  }
+
+  function loadDialog(dialog) {
+    fetchInto(dialog, "data-dialog-src", "[data-dialog-status]", (html) => {
+      dialog.innerHTML = html;
+    }).then((loaded) => {
+      if (loaded && dialog.open) focusFirst(dialog);
+    });
   }
 
   // A panel with data-fill-src (a form a page does not draw until it is wanted) is filled
   // with the HTML at that URL the first time it is shown, in place of its [data-fill-status]
-  // line, with the item version the page holds.
+  // line.
   function focusField(panel) {
     const field = panel.querySelector("input:not([type=hidden]), textarea, select");
     if (field) field.focus();
   }
 
   function fillPanel(panel) {
-    if (panel.hasAttribute("data-loading")) return;
-    panel.setAttribute("data-loading", "");
-    const url = new URL(panel.getAttribute("data-fill-src"), window.location.href);
-    const version = document.querySelector("input[data-item-version]");
-    if (version) url.searchParams.set("version", version.value);
-    const status = panel.querySelector("[data-fill-status]");
-    fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
-      .then((response) => {
-        if (!response.ok) throw new Error(String(response.status));
-        return response.text();
-      })
-      .then((html) => {
-        const holder = document.createElement("div");
-        holder.innerHTML = html;
-        if (status) status.replaceWith(...holder.childNodes);
-        else panel.append(...holder.childNodes);
-        panel.removeAttribute("data-fill-src");
-        if (window.htmx) window.htmx.process(panel);
-        if (!panel.hidden) focusField(panel);
-      })
-      .catch(() => {
-        if (status) status.textContent = status.getAttribute("data-failed") || "";
-      })
-      .finally(() => panel.removeAttribute("data-loading"));
+    fetchInto(panel, "data-fill-src", "[data-fill-status]", (html, status) => {
+      const holder = document.createElement("div");
+      holder.innerHTML = html;
+      if (status) status.replaceWith(...holder.childNodes);
+      else panel.append(...holder.childNodes);
+    }).then((loaded) => {
+      if (loaded && !panel.hidden) focusField(panel);
+    });
   }
 
   function openDialog(id) {
